@@ -1,0 +1,1 @@
+"""Quantum search algorithms; each returns a SearchResult with every oracle query counted."""

@@ -1,0 +1,143 @@
+"""Gate-level execution on qiskit-aer.
+
+Circuits come from :mod:`qsearch.translate.qiskit`, are transpiled once per (problem, phases)
+for the simulator (cached, seeded with ``seed_transpiler``) and run with ``seed_simulator``.
+Aer does not raise when a circuit needs more memory than exists (it returns ``success=False``),
+so the memory a method needs is checked before anything is allocated.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
+
+from qsearch._validation import SeedLike, check_int, make_rng
+from qsearch.backends.base import check_run_arguments
+from qsearch.backends.ideal import available_memory_bytes
+from qsearch.exceptions import BackendError, ProblemError, UnsupportedProgramError
+from qsearch.problem import SearchProgram
+from qsearch.results import Counts
+
+try:
+    from qiskit import QuantumCircuit, transpile
+    from qiskit_aer import AerSimulator
+except ImportError as exc:  # pragma: no cover - qiskit-aer is a core dependency
+    raise ImportError(exc.msg, name=exc.name) from exc
+
+from qsearch.translate.qiskit import to_circuit
+
+METHODS = ("statevector", "matrix_product_state", "density_matrix")
+_CACHE_SIZE = 256
+
+
+class AerBackend:
+    """Run SearchPrograms as circuits on ``qiskit_aer.AerSimulator``.
+
+    Args:
+        method: ``"statevector"`` (default), ``"matrix_product_state"`` or ``"density_matrix"``.
+        noise_model: an optional ``qiskit_aer.noise.NoiseModel``.
+        threads: OpenMP threads for the simulator (``None``: Aer's default, all cores). Set 1
+            when several simulators share the cores.
+        seed_transpiler: seed for transpilation (recorded in ``resources``).
+        simulator_options: further ``AerSimulator`` options, passed through.
+    """
+
+    def __init__(
+        self,
+        method: str = "statevector",
+        *,
+        noise_model: Any = None,
+        threads: int | None = None,
+        seed_transpiler: int = 1234,
+        simulator_options: dict[str, Any] | None = None,
+    ) -> None:
+        if method not in METHODS:
+            raise ProblemError(
+                f"The 'method' argument of AerBackend must be one of {list(METHODS)}; "
+                f"got {method!r}."
+            )
+        options: dict[str, Any] = dict(simulator_options or {})
+        if threads is not None:
+            options["max_parallel_threads"] = check_int(threads, "threads", "AerBackend", minimum=1)
+        if noise_model is not None:
+            options["noise_model"] = noise_model
+        self.method = method
+        self.name = "aer" if method == "statevector" else f"aer-{method}"
+        self.seed_transpiler = check_int(
+            seed_transpiler, "seed_transpiler", "AerBackend", minimum=0
+        )
+        self.simulator = AerSimulator(method=method, **options)
+        self._noisy = noise_model is not None
+        self._cache: OrderedDict[Any, QuantumCircuit] = OrderedDict()
+
+    def __repr__(self) -> str:
+        return f"AerBackend(method={self.method!r}, noisy={self._noisy})"
+
+    def run(
+        self, programs: Sequence[SearchProgram], *, shots: int, seed: SeedLike = None
+    ) -> list[Counts]:
+        programs = check_run_arguments(programs, shots, "AerBackend.run")
+        if not programs:
+            return []
+        rng = make_rng(seed, "AerBackend.run")
+        circuits = [self.transpiled(program) for program in programs]
+        seed_simulator = int(rng.integers(0, 2**31 - len(circuits)))
+        job = self.simulator.run(circuits, shots=shots, seed_simulator=seed_simulator)
+        result = job.result()
+        if not result.success:
+            raise BackendError(f"Aer could not run the circuits: {result.status}")
+        output: list[Counts] = []
+        for index in range(len(programs)):
+            counts: Counts = {}
+            for bitstring, count in result.get_counts(index).items():
+                item = int(bitstring.replace(" ", ""), 2)
+                counts[item] = counts.get(item, 0) + int(count)
+            output.append(counts)
+        return output
+
+    def transpiled(self, program: SearchProgram) -> QuantumCircuit:
+        """The simulator-ready circuit of ``program`` (cached per problem and phases)."""
+        self._check_memory(program)
+        key = (program.problem, program.iterations, program.phases)
+        circuit = self._cache.get(key)
+        if circuit is None:
+            circuit = transpile(
+                to_circuit(program), self.simulator, seed_transpiler=self.seed_transpiler
+            )
+            self._cache[key] = circuit
+            if len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(key)
+        return circuit
+
+    def resources(self, program: SearchProgram) -> dict[str, int]:
+        """Qubits, depth and two-qubit gates of the circuit in a CX + single-qubit basis."""
+        circuit = transpile(
+            to_circuit(program),
+            basis_gates=["cx", "rz", "sx", "x"],
+            optimization_level=1,
+            seed_transpiler=self.seed_transpiler,
+        )
+        ops = circuit.count_ops()
+        return {
+            "qubits": circuit.num_qubits,
+            "depth": int(circuit.depth()),
+            "two_qubit_gates": int(ops.get("cx", 0)),
+            "iterations": program.iterations,
+        }
+
+    def _check_memory(self, program: SearchProgram) -> None:
+        n = program.problem.num_qubits
+        if self.method == "matrix_product_state":
+            return
+        exponent = n if self.method == "statevector" else 2 * n
+        needed = 16 * 2**exponent
+        available = available_memory_bytes()
+        if needed > available:
+            raise UnsupportedProgramError(
+                f"AerBackend({self.method!r}) needs {needed / 2**30:.1f} GiB for {n} qubits but "
+                f"only {available / 2**30:.1f} GiB is available; use fewer qubits, "
+                "method='matrix_product_state', or the 'ideal' backend."
+            )

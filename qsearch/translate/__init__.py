@@ -1,0 +1,1 @@
+"""SearchProgram → circuits of a given framework (qiskit here; PennyLane builds its own)."""

@@ -1,0 +1,93 @@
+"""SearchProgram → qiskit QuantumCircuit.
+
+Item i is the basis state whose qubit j holds bit j of i (qiskit's little-endian order), so
+``int(bitstring, 2)`` of a measured bitstring is the item index.
+
+* State preparation A: a Hadamard layer when N = 2^n without a prior; ``UniformSuperpositionGate``
+  (Shukla & Vedula 2024, arXiv:2306.11747) when N is not a power of two, so the padding indices
+  get no amplitude; ``StatePreparation`` of √p (padded with zeros) for a prior.
+* Oracle S_t(α): for each marked item, X on its zero bits, a multi-controlled phase e^{iα}
+  (a controlled-Z for α = π), X again: M multi-controlled gates.
+* Diffusion −S_s(β) = −A S_0(β) A†: A†, a phase on |0…0⟩, A (the −1 is a global phase).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from qiskit.circuit import QuantumCircuit
+from qiskit.circuit.library import (
+    MCPhaseGate,
+    PhaseGate,
+    StatePreparation,
+    UniformSuperpositionGate,
+)
+
+from qsearch.problem import SearchProblem, SearchProgram
+
+
+def state_preparation(problem: SearchProblem) -> QuantumCircuit:
+    """The circuit A with A|0⟩ = Σ_i √p_i |i⟩ over the N real items."""
+    n = problem.num_qubits
+    circuit = QuantumCircuit(n, name="A")
+    if problem.prior is not None:
+        amplitudes = np.zeros(2**n)
+        amplitudes[: problem.num_items] = np.sqrt(problem.prior)
+        circuit.append(StatePreparation(amplitudes / np.linalg.norm(amplitudes)), range(n))
+    elif problem.is_padded:
+        circuit.append(UniformSuperpositionGate(problem.num_items, n), range(n))
+    else:
+        circuit.h(range(n))
+    return circuit
+
+
+def _phase_on_basis_state(circuit: QuantumCircuit, index: int, angle: float) -> None:
+    """Multiply the amplitude of |index⟩ by e^{i·angle}."""
+    n = circuit.num_qubits
+    zeros = [q for q in range(n) if not (index >> q) & 1]
+    if zeros:
+        circuit.x(zeros)
+    if n == 1:
+        circuit.append(PhaseGate(angle), [0])
+    else:
+        circuit.append(MCPhaseGate(angle, n - 1), list(range(n)))
+    if zeros:
+        circuit.x(zeros)
+
+
+def phase_oracle(problem: SearchProblem, alpha: float = math.pi) -> QuantumCircuit:
+    """S_t(α): e^{iα} on every marked item (one multi-controlled phase per marked item)."""
+    circuit = QuantumCircuit(problem.num_qubits, name="oracle")
+    for item in problem.marked:
+        _phase_on_basis_state(circuit, item, alpha)
+    return circuit
+
+
+def diffuser(problem: SearchProblem, beta: float = math.pi) -> QuantumCircuit:
+    """A S_0(β) A† (equal to −S_s(β) up to a global phase)."""
+    prep = state_preparation(problem)
+    circuit = QuantumCircuit(problem.num_qubits, name="diffuser")
+    circuit.compose(prep.inverse(), inplace=True)
+    _phase_on_basis_state(circuit, 0, beta)
+    circuit.compose(prep, inplace=True)
+    return circuit
+
+
+def to_circuit(program: SearchProgram, *, measure: bool = True) -> QuantumCircuit:
+    """The full circuit: A, then the program's iterates, then (optionally) measurement."""
+    problem = program.problem
+    n = problem.num_qubits
+    circuit = QuantumCircuit(n, n if measure else 0, name=f"search_k{program.iterations}")
+    circuit.compose(state_preparation(problem), inplace=True)
+    phases = program.phases or ((math.pi, math.pi),) * program.iterations
+    cache: dict[tuple[float, float], tuple[QuantumCircuit, QuantumCircuit]] = {}
+    for alpha, beta in phases:
+        if (alpha, beta) not in cache:
+            cache[(alpha, beta)] = (phase_oracle(problem, alpha), diffuser(problem, beta))
+        oracle, diffusion = cache[(alpha, beta)]
+        circuit.compose(oracle, inplace=True)
+        circuit.compose(diffusion, inplace=True)
+    if measure:
+        circuit.measure(range(n), range(n))
+    return circuit
