@@ -134,3 +134,15 @@ register_backend(
     "qsearch.backends.aer:AerBackend",
     description="gate-level circuits on qiskit-aer (statevector, MPS, density matrix, noise)",
 )
+register_backend(
+    "ibm",
+    "qsearch.backends.ibm:IBMBackend",
+    extra="ibm",
+    description="IBM Quantum devices via qiskit-ibm-runtime (fake_* devices run offline)",
+)
+register_backend(
+    "pennylane",
+    "qsearch.backends.pennylane:PennyLaneBackend",
+    extra="pennylane",
+    description="native PennyLane circuits on default.qubit, lightning.qubit or any device",
+)
