@@ -1,0 +1,314 @@
+"""The main job: quantum versus classical query complexity on random problems.
+
+``qsearch compare`` draws, for each size N and trial t, one random problem with M marked items
+(the same instance for every method of that trial), solves it with the quantum algorithm and its
+classical counterparts (``qsearch.experiments.COMPARISONS``), and reports the mean number of
+queries (oracle + classical verifications) with a 95% Student-t interval, the success rate, the
+closed-form expectation where one exists, and the fitted log-log slope of mean queries vs N with a
+bootstrap CI (≈ 0.5 for Grover, ≈ 1.0 for classical sampling).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from qsearch._validation import check_int
+from qsearch.backends.base import Backend, get_backend
+from qsearch.complexity import (
+    PowerLawFit,
+    fit_power_law,
+    mean_confidence_interval,
+    success_probability,
+)
+from qsearch.exceptions import ProblemError
+from qsearch.experiments import COMPARISONS, EXPERIMENTS
+from qsearch.schedules import optimal_iterations
+
+DEFAULT_SIZES_IDEAL = (16, 64, 256, 1024, 4096, 16384, 65536)
+DEFAULT_SIZES_CIRCUIT = (4, 16, 64, 256)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Everything ``qsearch compare`` computed: per-trial rows, the summary table, the fits."""
+
+    rows: pd.DataFrame
+    summary: pd.DataFrame
+    fits: dict[str, PowerLawFit]
+
+
+def point_seed(seed: int, num_items: int, num_marked: int, trial: int) -> int:
+    """The instance seed of one trial (shared by every method, so they solve the same problem)."""
+    return int(np.random.SeedSequence([seed, num_items, num_marked, trial]).generate_state(1)[0])
+
+
+def expected_queries(method: str, num_items: int, num_marked: int) -> float:
+    """Closed-form mean of oracle + verification queries, where one is known (else NaN).
+
+    Grover with k optimal iterates succeeds per run with p = sin²((2k+1)θ); runs are repeated
+    until success, each costing k oracle queries and one check: (k + 1)/p.
+    """
+    n, m = num_items, num_marked
+    if m == 0:
+        return math.nan
+    if method == "grover":
+        k = optimal_iterations(n, m)
+        return (k + 1) / float(success_probability(n, m, k))
+    if method in ("classical-random", "classical-linear"):
+        return (n + 1) / (m + 1)
+    if method == "classical-random-replace":
+        return n / m
+    return math.nan
+
+
+def run_comparison(
+    sizes: Sequence[int],
+    *,
+    marked: int = 1,
+    trials: int = 100,
+    backend: str | Backend = "ideal",
+    seed: int = 7,
+    algorithm: str = "grover",
+    progress: bool | None = None,
+) -> Comparison:
+    """Run every method of ``COMPARISONS[algorithm]`` on ``trials`` random problems per size.
+
+    Args:
+        sizes: the N values (each >= 2 and > marked).
+        marked: M, marked items per problem.
+        trials: random problems per size.
+        backend: where quantum methods run (registry name or instance).
+        seed: root seed; trial t of size N uses :func:`point_seed`.
+        algorithm: a key of ``COMPARISONS``.
+        progress: show a progress bar (None: only on a terminal).
+    """
+    if algorithm not in COMPARISONS:
+        raise ProblemError(
+            f"The 'algorithm' argument of run_comparison must be one of {sorted(COMPARISONS)}; "
+            f"got {algorithm!r}."
+        )
+    sizes = [check_int(n, "sizes", "run_comparison", minimum=2) for n in sizes]
+    if len(sizes) < 2 or len(set(sizes)) != len(sizes):
+        raise ProblemError(
+            "The 'sizes' argument of run_comparison must hold at least 2 distinct sizes; "
+            f"got {sizes}."
+        )
+    marked = check_int(marked, "marked", "run_comparison", minimum=1)
+    if marked >= min(sizes):
+        raise ProblemError(
+            f"The 'marked' argument of run_comparison must be below every size (smallest "
+            f"{min(sizes)}); got {marked}."
+        )
+    trials = check_int(trials, "trials", "run_comparison", minimum=2)
+    seed = check_int(seed, "seed", "run_comparison", minimum=0)
+    device = get_backend(backend)
+    methods = COMPARISONS[algorithm]
+    records: list[dict[str, Any]] = []
+    total = len(sizes) * len(methods) * trials
+    disable = None if progress is None else not progress
+    with tqdm(total=total, desc="compare", unit="pt", disable=disable, file=sys.stderr) as bar:
+        for n in sorted(sizes):
+            for t in range(trials):
+                instance = point_seed(seed, n, marked, t)
+                for method in methods:
+                    started = time.perf_counter()
+                    result = EXPERIMENTS[method](n, marked, instance, device)
+                    records.append(
+                        {
+                            "method": method,
+                            "num_items": n,
+                            "num_marked": marked,
+                            "trial": t,
+                            "instance_seed": instance,
+                            "backend": result.backend,
+                            "queries": result.queries.search,
+                            "oracle_queries": result.queries.oracle,
+                            "verify_queries": result.queries.verify,
+                            "build_queries": result.queries.build,
+                            "success": result.success,
+                            "found": result.found,
+                            "wall_time_s": time.perf_counter() - started,
+                        }
+                    )
+                    bar.update()
+    rows = pd.DataFrame.from_records(records)
+    return Comparison(rows, summarize(rows), fit_slopes(rows, seed=seed))
+
+
+def summarize(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per (method, N): mean queries with 95% CI, success rate, closed-form expectation."""
+    out = []
+    for (method, n, m), group in rows.groupby(["method", "num_items", "num_marked"], sort=True):
+        mean, low, high = mean_confidence_interval(group["queries"].to_numpy())
+        out.append(
+            {
+                "method": method,
+                "num_items": int(n),
+                "num_marked": int(m),
+                "trials": len(group),
+                "mean_queries": mean,
+                "ci_low": low,
+                "ci_high": high,
+                "expected_queries": expected_queries(str(method), int(n), int(m)),
+                "success_rate": float(group["success"].mean()),
+            }
+        )
+    return pd.DataFrame.from_records(out)
+
+
+def fit_slopes(rows: pd.DataFrame, *, seed: int = 0) -> dict[str, PowerLawFit]:
+    """Log-log slope of mean queries vs N per method (bootstrap CI over trials)."""
+    fits = {}
+    for method, group in rows.groupby("method", sort=True):
+        samples = {
+            int(n): g["queries"].to_numpy(dtype=float)
+            for n, g in group.groupby("num_items")
+            if (g["queries"] > 0).all()
+        }
+        if len(samples) >= 2:
+            fits[str(method)] = fit_power_law(samples, seed=seed)
+    return fits
+
+
+def format_report(comparison: Comparison) -> str:
+    """The table and slopes as printed by ``qsearch compare``."""
+    lines = [
+        f"{'method':<26}{'N':>8}{'mean queries':>14}{'95% CI':>22}{'expected':>11}{'success':>9}"
+    ]
+    for row in comparison.summary.itertuples(index=False):
+        ci = f"[{row.ci_low:.1f}, {row.ci_high:.1f}]"
+        expected = "" if math.isnan(row.expected_queries) else f"{row.expected_queries:.1f}"
+        lines.append(
+            f"{row.method:<26}{row.num_items:>8}{row.mean_queries:>14.1f}{ci:>22}"
+            f"{expected:>11}{row.success_rate:>9.2f}"
+        )
+    lines.append("")
+    lines.append("fitted scaling, mean queries ∝ N^slope (95% bootstrap CI):")
+    for method, fit in comparison.fits.items():
+        lines.append(
+            f"  {method:<26} slope {fit.slope:.3f}  [{fit.slope_low:.3f}, {fit.slope_high:.3f}]"
+        )
+    return "\n".join(lines)
+
+
+def plot_comparison(comparison: Comparison, path: Path) -> Path:
+    """Log-log plot of mean queries vs N with 95% CI bands and the fitted slopes in the legend."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for method, group in comparison.summary.groupby("method", sort=True):
+        group = group.sort_values("num_items")
+        fit = comparison.fits.get(str(method))
+        label = str(method) if fit is None else f"{method} (slope {fit.slope:.2f})"
+        line = ax.plot(group["num_items"], group["mean_queries"], marker="o", label=label)[0]
+        ax.fill_between(
+            group["num_items"],
+            group["ci_low"].clip(lower=1e-9),
+            group["ci_high"],
+            color=line.get_color(),
+            alpha=0.2,
+        )
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xlabel("N (items)")
+    ax.set_ylabel("mean queries (oracle + verification)")
+    ax.set_title("Quantum vs classical search: queries to find a marked item")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def _parse_sizes(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--sizes must be comma-separated integers like 16,64,256; got {text!r}"
+        ) from None
+
+
+def _parse_option(text: str) -> tuple[str, Any]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"--option must look like KEY=VALUE; got {text!r}")
+    for cast in (int, float):
+        try:
+            return key, cast(value)
+        except ValueError:
+            pass
+    return key, value
+
+
+def _run_cli(args: argparse.Namespace) -> int:
+    options = dict(args.option or [])
+    if args.noise:
+        options["noise"] = args.noise
+    sizes = args.sizes or list(
+        DEFAULT_SIZES_IDEAL if args.backend == "ideal" else DEFAULT_SIZES_CIRCUIT
+    )
+    trials = args.trials or (100 if args.backend == "ideal" else 20)
+    backend = get_backend(args.backend, **options)
+    comparison = run_comparison(
+        sizes,
+        marked=args.marked,
+        trials=trials,
+        backend=backend,
+        seed=args.seed,
+        algorithm=args.algorithm,
+    )
+    print(
+        f"qsearch compare: algorithm={args.algorithm} backend={args.backend} M={args.marked} "
+        f"trials={trials} seed={args.seed}"
+    )
+    print(format_report(comparison))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    comparison.rows.to_csv(out / "results.csv", index=False)
+    comparison.summary.to_csv(out / "summary.csv", index=False)
+    png = plot_comparison(comparison, out / "queries.png")
+    print(f"\nwrote {out / 'results.csv'}, {out / 'summary.csv'} and {png}")
+    return 0
+
+
+def register_cli(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "compare",
+        help="quantum vs classical query complexity on random problems",
+        description=__doc__.split("\n\n")[1] if __doc__ else None,
+    )
+    parser.add_argument("--sizes", type=_parse_sizes, help="comma-separated N values")
+    parser.add_argument("--marked", type=int, default=1, help="marked items M (default 1)")
+    parser.add_argument(
+        "--trials", type=int, help="random problems per size (default 100 ideal, 20 otherwise)"
+    )
+    parser.add_argument("--backend", default="ideal", help="backend name (default ideal)")
+    parser.add_argument("--noise", help="device noise model for circuit backends, e.g. fake_torino")
+    parser.add_argument(
+        "--option",
+        type=_parse_option,
+        action="append",
+        metavar="KEY=VALUE",
+        help="backend option, repeatable (e.g. --option method=matrix_product_state)",
+    )
+    parser.add_argument("--algorithm", default="grover", help=f"one of {sorted(COMPARISONS)}")
+    parser.add_argument("--seed", type=int, default=7, help="root seed (default 7)")
+    parser.add_argument("--out", default="results/compare", help="output directory")
+    parser.set_defaults(func=_run_cli)
