@@ -100,7 +100,7 @@ def _check_prior(prior: Any, num_items: int) -> np.ndarray:
         bad = int(np.flatnonzero(vector < 0)[0])
         raise ProblemError(
             "The 'prior' argument of SearchProblem must be non-negative; "
-            f"got {vector[bad]!r} at index {bad}."
+            f"got {float(vector[bad])} at index {bad}."
         )
     total = float(vector.sum())
     if not math.isclose(total, 1.0, rel_tol=0.0, abs_tol=1e-8):

@@ -21,6 +21,7 @@ from qsearch.results import Counts
 
 try:
     from qiskit import QuantumCircuit, transpile
+    from qiskit.transpiler import Target
     from qiskit_aer import AerSimulator
 except ImportError as exc:  # pragma: no cover - qiskit-aer is a core dependency
     raise ImportError(exc.msg, name=exc.name) from exc
@@ -28,6 +29,28 @@ except ImportError as exc:  # pragma: no cover - qiskit-aer is a core dependency
 from qsearch.translate.qiskit import to_circuit
 
 METHODS = ("statevector", "matrix_product_state", "density_matrix")
+#: Gates circuits are lowered to. Aer runs multi-controlled gates natively (no decomposition
+#: into CX ladders); ``multiplexer`` is left out because Aer 0.18 crashes (SIGSEGV) on the
+#: multiplexers that ``StatePreparation`` produces.
+BASIS_GATES = ("u", "p", "x", "h", "ry", "rz", "cx", "cz", "cp", "cry", "crz", "mcx", "mcphase")
+
+
+def _lowering_target(simulator: AerSimulator) -> Target:
+    """The simulator's own target restricted to :data:`BASIS_GATES` plus measurement.
+
+    Methods without native multi-controlled gates (MPS, density matrix) get them decomposed.
+    """
+    source = simulator.target
+    target = Target(num_qubits=source.num_qubits)
+    for name in (*BASIS_GATES, "measure"):
+        if name not in source.operation_names:
+            continue
+        operation = source.operation_from_name(name)
+        properties = None if isinstance(operation, type) else {None: None}
+        target.add_instruction(operation, properties, name=name)
+    return target
+
+
 _CACHE_SIZE = 256
 
 
@@ -69,6 +92,7 @@ class AerBackend:
         )
         self.simulator = AerSimulator(method=method, **options)
         self._noisy = noise_model is not None
+        self._target = _lowering_target(self.simulator)
         self._cache: OrderedDict[Any, QuantumCircuit] = OrderedDict()
 
     def __repr__(self) -> str:
@@ -103,7 +127,10 @@ class AerBackend:
         circuit = self._cache.get(key)
         if circuit is None:
             circuit = transpile(
-                to_circuit(program), self.simulator, seed_transpiler=self.seed_transpiler
+                to_circuit(program),
+                target=self._target,
+                optimization_level=1,
+                seed_transpiler=self.seed_transpiler,
             )
             self._cache[key] = circuit
             if len(self._cache) > _CACHE_SIZE:
