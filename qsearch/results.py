@@ -86,7 +86,8 @@ class SearchResult:
         queries: the QueryCount spent.
         attempts: circuit runs in order (empty for classical strategies).
         seed: the seed the caller passed (int) or None.
-        metadata: JSON-friendly extras (job ids, circuit depth, two-qubit gates, wall time).
+        metadata: JSON-friendly extras (job ids, circuit depth, two-qubit gates, wall time);
+            not part of equality, so a seeded rerun compares equal.
     """
 
     method: str
@@ -95,7 +96,7 @@ class SearchResult:
     queries: QueryCount
     attempts: tuple[Attempt, ...] = ()
     seed: int | None = None
-    metadata: Mapping[str, Any] = field(default_factory=dict)
+    metadata: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "attempts", tuple(self.attempts))
