@@ -1,0 +1,10 @@
+"""Datasets and vector files: ``names()``, ``load(name)``, ``load_vectors(path)``.
+
+Built-in sets ship inside the package (qsearch/data/files/), so nothing is downloaded at run
+time; see :mod:`qsearch.data.datasets` for their sources and licences.
+"""
+
+from qsearch.data.datasets import Dataset, load, names
+from qsearch.data.loaders import check_vectors, load_vectors
+
+__all__ = ["Dataset", "check_vectors", "load", "load_vectors", "names"]
