@@ -112,8 +112,7 @@ def load(name: str) -> Dataset:
     """
     if not isinstance(name, str):
         raise ProblemError(
-            f"The 'name' argument of load must be a dataset name (one of {names()}); "
-            f"got {name!r}."
+            f"The 'name' argument of load must be a dataset name (one of {names()}); got {name!r}."
         )
     if name in _LOADERS:
         return _LOADERS[name]()

@@ -47,9 +47,7 @@ def check_vectors(
             f"The {name!r} argument of {owner} must be a numeric array; got "
             f"{type(vectors).__name__} ({exc})."
         ) from None
-    if array.dtype == object or not (
-        np.issubdtype(array.dtype, np.number) or array.dtype == bool
-    ):
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
         raise ProblemError(
             f"The {name!r} argument of {owner} must be a numeric array; got dtype {array.dtype}."
         )
@@ -98,7 +96,9 @@ def normalize_rows(array: np.ndarray) -> np.ndarray:
 
 
 def _fail(path: Path, problem: str) -> ProblemError:
-    return ProblemError(f"The 'path' argument of load_vectors: cannot read {str(path)!r}: {problem}")
+    return ProblemError(
+        f"The 'path' argument of load_vectors: cannot read {str(path)!r}: {problem}"
+    )
 
 
 def _read_npz(path: Path) -> np.ndarray:
@@ -208,11 +208,12 @@ def load_vectors(path: str | os.PathLike[str]) -> np.ndarray:
             data = _read_csv(file)
     except ProblemError:
         raise
-    except (OSError, ValueError, TypeError, EOFError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
+    except (OSError, ValueError, TypeError, EOFError, zipfile.BadZipFile) as exc:
         raise _fail(file, f"{type(exc).__name__}: {exc}") from None
-    except Exception as exc:  # pyarrow's own errors (ArrowInvalid, ...) do not share a base
+    except Exception as exc:  # pyarrow's own errors (ArrowInvalid, ...) share no base
         raise _fail(file, f"{type(exc).__name__}: {exc}") from None
     try:
         return check_vectors(data, "path", "load_vectors")
     except ProblemError as exc:
-        raise _fail(file, str(exc).replace(f"The 'path' argument of load_vectors ", "the vectors ")) from None
+        problem = str(exc).replace("The 'path' argument of load_vectors ", "the vectors ")
+        raise _fail(file, problem) from None
