@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from qsearch import __version__
 from qsearch.exceptions import QSearchError
 
-COMMAND_MODULES = ("qsearch.compare",)
+COMMAND_MODULES = ("qsearch.compare", "qsearch.jobs", "qsearch.export")
 
 
 def build_parser() -> argparse.ArgumentParser:

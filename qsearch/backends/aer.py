@@ -4,6 +4,11 @@ Circuits come from :mod:`qsearch.translate.qiskit`, are transpiled once per (pro
 for the simulator (cached, seeded with ``seed_transpiler``) and run with ``seed_simulator``.
 Aer does not raise when a circuit needs more memory than exists (it returns ``success=False``),
 so the memory a method needs is checked before anything is allocated.
+
+Device noise: ``AerBackend(noise="fake_torino")`` transpiles to ISA circuits for that IBM device
+snapshot (its coupling map and basis; preset pass manager, seeded) and simulates them with the
+device's noise model, restricted to the physical qubits the circuits touch (exact, and orders of
+magnitude faster than handing Aer the full 133-qubit model; see :mod:`qsearch.devices`).
 """
 
 from __future__ import annotations
@@ -64,6 +69,10 @@ class AerBackend:
             when several simulators share the cores.
         seed_transpiler: seed for transpilation (recorded in ``resources``).
         simulator_options: further ``AerSimulator`` options, passed through.
+        noise: name of an IBM device snapshot (``"fake_torino"``, any
+            ``qiskit_ibm_runtime.fake_provider`` backend name): use its noise model, coupling map
+            and basis gates. Needs ``qsearch[ibm]``. Not combinable with ``noise_model``.
+        optimization_level: preset pass-manager level for ``noise`` transpilation (0-3).
     """
 
     def __init__(
@@ -74,6 +83,8 @@ class AerBackend:
         threads: int | None = None,
         seed_transpiler: int = 1234,
         simulator_options: dict[str, Any] | None = None,
+        noise: str | None = None,
+        optimization_level: int = 2,
     ) -> None:
         if method not in METHODS:
             raise ProblemError(
@@ -92,10 +103,44 @@ class AerBackend:
         )
         self.simulator = AerSimulator(method=method, **options)
         self._noisy = noise_model is not None
+        self.noise = noise
+        self.optimization_level = optimization_level
+        self._threads = threads
+        self._pass_manager: Any = None
+        if noise is not None:
+            self._init_device_noise(noise, noise_model, optimization_level)
         self._target = _lowering_target(self.simulator)
         self._cache: OrderedDict[Any, QuantumCircuit] = OrderedDict()
 
+    def _init_device_noise(self, noise: str, noise_model: Any, optimization_level: int) -> None:
+        from qiskit.transpiler import generate_preset_pass_manager
+
+        from qsearch.devices import fake_device
+
+        if noise_model is not None:
+            raise ProblemError(
+                "The 'noise' and 'noise_model' arguments of AerBackend are exclusive; got both "
+                f"(noise={noise!r})."
+            )
+        check_int(optimization_level, "optimization_level", "AerBackend", minimum=0)
+        if optimization_level > 3:
+            raise ProblemError(
+                "The 'optimization_level' argument of AerBackend must be 0, 1, 2 or 3; "
+                f"got {optimization_level}."
+            )
+        device = fake_device(noise, "AerBackend")
+        self._device = device
+        self._noisy = True
+        self.name = f"{self.name}+{noise}"
+        self._pass_manager = generate_preset_pass_manager(
+            optimization_level=optimization_level,
+            backend=device,
+            seed_transpiler=self.seed_transpiler,
+        )
+
     def __repr__(self) -> str:
+        if self.noise is not None:
+            return f"AerBackend(method={self.method!r}, noise={self.noise!r})"
         return f"AerBackend(method={self.method!r}, noisy={self._noisy})"
 
     def run(
@@ -107,7 +152,14 @@ class AerBackend:
         rng = make_rng(seed, "AerBackend.run")
         circuits = [self.transpiled(program) for program in programs]
         seed_simulator = int(rng.integers(0, 2**31 - len(circuits)))
-        job = self.simulator.run(circuits, shots=shots, seed_simulator=seed_simulator)
+        simulator = self.simulator
+        if self.noise is not None:
+            from qsearch.devices import active_qubits, noisy_simulator
+
+            simulator = noisy_simulator(
+                self.noise, active_qubits(circuits), threads=self._threads, method=self.method
+            )
+        job = simulator.run(circuits, shots=shots, seed_simulator=seed_simulator)
         result = job.result()
         if not result.success:
             raise BackendError(f"Aer could not run the circuits: {result.status}")
@@ -125,7 +177,12 @@ class AerBackend:
         self._check_memory(program)
         key = (program.problem, program.iterations, program.phases)
         circuit = self._cache.get(key)
-        if circuit is None:
+        if circuit is None and self._pass_manager is not None:
+            circuit = self._pass_manager.run(to_circuit(program))
+            self._cache[key] = circuit
+            if len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
+        elif circuit is None:
             circuit = transpile(
                 to_circuit(program),
                 target=self._target,
@@ -139,8 +196,23 @@ class AerBackend:
             self._cache.move_to_end(key)
         return circuit
 
-    def resources(self, program: SearchProgram) -> dict[str, int]:
-        """Qubits, depth and two-qubit gates of the circuit in a CX + single-qubit basis."""
+    def resources(self, program: SearchProgram) -> dict[str, Any]:
+        """Qubits, depth and two-qubit gates of the circuit in a CX + single-qubit basis.
+
+        With ``noise`` set: :func:`qsearch.resources.resources` for that device (transpiled depth,
+        two-qubit gates, estimated success), plus the method and the noise source.
+        """
+        if self.noise is not None:
+            from qsearch.resources import resources
+
+            report = resources(
+                program,
+                device=self.noise,
+                optimization_level=self.optimization_level,
+                seed_transpiler=self.seed_transpiler,
+            )
+            report.update(method=self.method, noise=self.noise)
+            return report
         circuit = transpile(
             to_circuit(program),
             basis_gates=["cx", "rz", "sx", "x"],
@@ -153,6 +225,8 @@ class AerBackend:
             "depth": int(circuit.depth()),
             "two_qubit_gates": int(ops.get("cx", 0)),
             "iterations": program.iterations,
+            "method": self.method,
+            "noise": "custom noise_model" if self._noisy else None,
         }
 
     def _check_memory(self, program: SearchProgram) -> None:
