@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from qsearch import __version__
 from qsearch.exceptions import QSearchError
 
-COMMAND_MODULES = ("qsearch.compare", "qsearch.jobs", "qsearch.export")
+COMMAND_MODULES = ("qsearch.compare", "qsearch.jobs", "qsearch.export", "qsearch.retrieval_cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
