@@ -21,7 +21,7 @@ from qsearch.backends.base import Backend
 from qsearch.classical import classical_search
 from qsearch.exceptions import ProblemError
 from qsearch.problem import SearchProblem
-from qsearch.results import SearchResult
+from qsearch.results import QueryCount, SearchResult
 
 Experiment = Callable[[int, int, int, "str | Backend"], SearchResult]
 
@@ -66,15 +66,131 @@ def _classical(strategy: str) -> Experiment:
     return run
 
 
+def _exponential(n: int, m: int, seed: int, backend: Any) -> SearchResult:
+    """BBHT exponential search: the algorithm does not know M."""
+    from qsearch.algorithms.exponential import exponential_search
+
+    return exponential_search(random_problem(n, m, seed), backend, seed=solver_seed(seed))
+
+
+def _fixed_point(n: int, m: int, seed: int, backend: Any) -> SearchResult:
+    """Fixed-point search with δ = 1/2 and the lower bound w = M/N, repeated until a marked
+    item is verified (≤ 20 runs; each succeeds with probability ≥ 3/4)."""
+    from qsearch.algorithms.fixed_point import fixed_point_search
+
+    return fixed_point_search(
+        random_problem(n, m, seed),
+        delta=0.5,
+        backend=backend,
+        lower_bound=min(m / n, 0.5),
+        seed=solver_seed(seed),
+        max_attempts=20,
+    )
+
+
+def random_values(num_items: int, seed: int) -> np.ndarray:
+    """N uniform values in [0, 1) drawn from ``seed`` (the instance of minimum finding)."""
+    return np.random.default_rng([seed, 2]).random(num_items)
+
+
+def _minimum(n: int, m: int, seed: int, backend: Any) -> SearchResult:
+    """Dürr–Høyer minimum finding on N random values; M is ignored (the values are distinct
+    with probability 1). The harness knows the true minimum: ``found`` is kept when it is the
+    minimum and set to None otherwise, so the success column is the rate of correct minima.
+    Queries are oracle + comparisons; the oracle's construction (N per threshold) is in
+    ``build_queries``."""
+    import dataclasses
+
+    from qsearch.algorithms.minimum import find_minimum
+
+    del m
+    values = random_values(n, seed)
+    result = find_minimum(values, backend, seed=solver_seed(seed))
+    correct = result.found is not None and values[result.found] == values.min()
+    return dataclasses.replace(
+        result,
+        found=result.found if correct else None,
+        metadata={**result.metadata, "correct": bool(correct)},
+    )
+
+
+def _classical_minimum(n: int, m: int, seed: int, backend: Any) -> SearchResult:
+    """A classical minimum needs every value: N reads (deterministic, always correct)."""
+    del m, backend
+    values = random_values(n, seed)
+    return SearchResult(
+        method="classical-minimum",
+        backend="classical",
+        found=int(np.argmin(values)),
+        queries=QueryCount(verify=n),
+        seed=seed,
+        metadata={"num_items": n},
+    )
+
+
+def _count(n: int, m: int, seed: int, backend: Any) -> SearchResult:
+    """Exact quantum counting with IQAE: ε = 0.45/N and α = 0.05, so when the interval covers
+    a (probability ≥ 0.95) round(N·â) = M. Queries grow as √(N·M) because the interval on
+    a = sin²θ narrows as √a·(width in θ). In these rows ``found`` is the count M̂ (not an
+    item index) when M̂ = M, else None: the success column is the rate of exact counts."""
+    from qsearch.algorithms.counting import count_marked
+
+    problem = random_problem(n, m, seed)
+    count = count_marked(
+        problem,
+        method="iqae",
+        epsilon=0.45 / n,
+        alpha=0.05,
+        backend=backend,
+        seed=solver_seed(seed),
+    )
+    return SearchResult(
+        method="count",
+        backend=count.backend,
+        found=count.num_marked if count.num_marked == m else None,
+        queries=count.queries,
+        seed=seed,
+        metadata={
+            "estimate": count.estimate,
+            "ci_low": count.confidence_interval[0],
+            "ci_high": count.confidence_interval[1],
+            "num_marked_estimate": count.num_marked,
+        },
+    )
+
+
+def _classical_count(n: int, m: int, seed: int, backend: Any) -> SearchResult:
+    """Classical exact counting reads every item: N checks (``found`` is the count M)."""
+    del backend
+    return SearchResult(
+        method="classical-count",
+        backend="classical",
+        found=random_problem(n, m, seed).num_marked,
+        queries=QueryCount(verify=n),
+        seed=seed,
+        metadata={"num_items": n},
+    )
+
+
 EXPERIMENTS: dict[str, Experiment] = {
     "grover": _grover,
     "classical-random": _classical("random"),
     "classical-random-replace": _classical("random-replace"),
     "classical-linear": _classical("linear"),
+    "exponential": _exponential,
+    "fixed-point": _fixed_point,
+    "minimum": _minimum,
+    "classical-minimum": _classical_minimum,
+    "count": _count,
+    "classical-count": _classical_count,
 }
 
 COMPARISONS: dict[str, tuple[str, ...]] = {
     "grover": ("grover", "classical-random", "classical-random-replace", "classical-linear"),
+    "exponential": ("exponential", "grover", "classical-random", "classical-random-replace"),
+    "fixed-point": ("fixed-point", "grover", "classical-random"),
+    "minimum": ("minimum", "classical-minimum"),
+    "count": ("count", "classical-count"),
 }
 
 
