@@ -97,6 +97,7 @@ gate cG _gate_q_0, _gate_q_1, _gate_q_2, _gate_q_3 {
   tdg _gate_q_3;
   h _gate_q_3;
   sdg _gate_q_3;
+  p(pi) _gate_q_0;
 }
 gate qft_dg _gate_q_0, _gate_q_1, _gate_q_2 {
   swap _gate_q_0, _gate_q_2;

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +93,8 @@ def counting_circuit(problem: SearchProblem, counting_qubits: int) -> Any:
     iterate = QuantumCircuit(n, name="G")
     iterate.compose(phase_oracle(problem), inplace=True)
     iterate.compose(diffuser(problem), inplace=True)
+    # the circuit A·S_0·A†·S_t is −G; controlled, that sign is a relative phase, so restore it
+    iterate.global_phase += math.pi
     controlled = iterate.to_gate().control(1)
     circuit = QuantumCircuit(t + n, t, name=f"counting_t{t}")
     circuit.h(range(t))
