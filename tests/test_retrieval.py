@@ -185,3 +185,33 @@ def test_bad_retrieval_arguments(index: BucketIndex, points: np.ndarray) -> None
         retrieve(index, points[0], k=601)
     with pytest.raises(ProblemError, match=r"'n_probe'.*got 7"):
         retrieve(index, points[0], k=1, n_probe=7)
+
+
+# -- CLI ------------------------------------------------------------------------------------------
+def test_cli_retrieve_prints_hits_and_bill(capsys: pytest.CaptureFixture) -> None:
+    from qsearch.cli import main
+
+    code = main(["retrieve", "--dataset", "stdlib-docstrings", "--query", "17", "--k", "3"])
+    out = capsys.readouterr().out
+    assert code == 0
+    lines = [line.split() for line in out.splitlines() if line[:4].strip().isdigit()]
+    assert [int(parts[0]) for parts in lines] == [1, 2, 3]
+    assert all(int(parts[1]) != 17 for parts in lines)  # the query item is not its own hit
+    assert "centroid comparisons" in out and "oracle queries" in out and "total" in out
+
+
+def test_cli_retrieve_classical_on_digits(capsys: pytest.CaptureFixture) -> None:
+    from qsearch.cli import main
+
+    assert main(["retrieve", "--dataset", "digits", "--query", "0", "--backend", "classical"]) == 0
+    out = capsys.readouterr().out
+    assert "bill (classical, scan)" in out and "label 0" in out
+
+
+def test_cli_retrieve_bad_queries(capsys: pytest.CaptureFixture) -> None:
+    from qsearch.cli import main
+
+    assert main(["retrieve", "--dataset", "digits", "--query", "a seven"]) == 2
+    assert "must be an item id" in capsys.readouterr().err
+    assert main(["retrieve", "--dataset", "digits", "--query", "5000"]) == 2
+    assert "[0, 1797)" in capsys.readouterr().err
