@@ -91,6 +91,11 @@ class AerBackend:
                 f"The 'method' argument of AerBackend must be one of {list(METHODS)}; "
                 f"got {method!r}."
             )
+        if noise is not None and noise_model is not None:
+            raise ProblemError(
+                "The 'noise' and 'noise_model' arguments of AerBackend are exclusive; got both "
+                f"(noise={noise!r})."
+            )
         options: dict[str, Any] = dict(simulator_options or {})
         if threads is not None:
             options["max_parallel_threads"] = check_int(threads, "threads", "AerBackend", minimum=1)
@@ -129,6 +134,9 @@ class AerBackend:
                 f"got {optimization_level}."
             )
         device = fake_device(noise, "AerBackend")
+        # Under noise, statevector means one trajectory per shot; Aer's "automatic" picks the
+        # density matrix for few qubits (exact, all shots from one simulation: ~100x faster).
+        self._noisy_method = "automatic" if self.method == "statevector" else self.method
         self._device = device
         self._noisy = True
         self.name = f"{self.name}+{noise}"
@@ -157,7 +165,10 @@ class AerBackend:
             from qsearch.devices import active_qubits, noisy_simulator
 
             simulator = noisy_simulator(
-                self.noise, active_qubits(circuits), threads=self._threads, method=self.method
+                self.noise,
+                active_qubits(circuits),
+                threads=self._threads,
+                method=self._noisy_method,
             )
         job = simulator.run(circuits, shots=shots, seed_simulator=seed_simulator)
         result = job.result()
@@ -211,7 +222,7 @@ class AerBackend:
                 optimization_level=self.optimization_level,
                 seed_transpiler=self.seed_transpiler,
             )
-            report.update(method=self.method, noise=self.noise)
+            report.update(method=self.method, simulator_method=self._noisy_method, noise=self.noise)
             return report
         circuit = transpile(
             to_circuit(program),

@@ -549,9 +549,12 @@ class IBMBackend:
 
 def _options_model(sampler: type) -> type:
     """The options class the sampler validates against (new executor model or legacy one)."""
-    if sampler.__module__.startswith("qiskit_ibm_runtime.executor_sampler"):
+    try:
+        from qiskit_ibm_runtime.executor_sampler import Sampler as ExecutorSampler
         from qiskit_ibm_runtime.options_models.sampler import SamplerOptions
-
+    except ImportError:  # pragma: no cover - runtime < 0.50
+        ExecutorSampler = None
+    if ExecutorSampler is not None and issubclass(sampler, ExecutorSampler):
         return SamplerOptions
     from qiskit_ibm_runtime.options import SamplerOptions as LegacyOptions  # pragma: no cover
 
