@@ -33,7 +33,7 @@ from numpy.typing import ArrayLike
 
 from qsearch._validation import SeedLike, check_int, child_seed, make_rng
 from qsearch.backends.base import Backend, get_backend
-from qsearch.backends.ideal import IdealBackend, _unmarked_from_rank
+from qsearch.backends.ideal import IdealBackend
 from qsearch.complexity import success_probability
 from qsearch.exceptions import ProblemError
 from qsearch.problem import SearchProblem, SearchProgram
@@ -82,22 +82,21 @@ def _check_values(values: Any, owner: str) -> np.ndarray:
 class _ThresholdRounds:
     """One BBHT round of threshold search: j iterates, one measurement, over fixed values.
 
-    On the closed-form ideal backend the marked set {i ∉ S : v_i < t} is never materialised: with
-    the values sorted once, marked items are the ranks below t minus S, the marked fraction gives
-    sin²((2j+1)θ), and the measured item is uniform within the marked or the unmarked part (the
-    exact distribution, sampled in O(|S| + log N)). Every other backend runs the SearchProgram
-    of the explicit SearchProblem.
+    On the closed-form ideal backend no SearchProblem is built: the indices below the threshold
+    are kept as an array (refined in place as the threshold only decreases, so only the first
+    threshold costs a pass over all N values), the marked count gives sin²((2j+1)θ), and the
+    measured item is drawn uniformly within the marked or the unmarked part (the exact
+    distribution, by rejection where that part is at least a quarter of its candidates). Every
+    other backend runs the SearchProgram of the explicit SearchProblem.
     """
 
     def __init__(self, values: np.ndarray, device: Backend) -> None:
         self.values = values
         self.device = device
         self.closed_form = isinstance(device, IdealBackend) and device.method == "closed_form"
-        if self.closed_form:
-            self.order = np.argsort(values, kind="stable")
-            self.sorted = values[self.order]
-            self.rank = np.empty_like(self.order)
-            self.rank[self.order] = np.arange(values.size)
+        self._threshold: float | None = None
+        self._below = np.empty(0, dtype=np.int64)
+        self._above: np.ndarray | None = None
         self._problem_key: tuple[float, tuple[int, ...]] | None = None
         self._problem: SearchProblem | None = None
 
@@ -111,6 +110,16 @@ class _ThresholdRounds:
             self._problem_key = key
         return self._problem
 
+    def _set_threshold(self, threshold: float) -> None:
+        if threshold == self._threshold:
+            return
+        if self._threshold is not None and threshold < self._threshold:
+            self._below = self._below[self.values[self._below] < threshold]
+        else:
+            self._below = np.flatnonzero(self.values < threshold)
+        self._threshold = threshold
+        self._above = None
+
     def run(
         self, threshold: float, excluded: Sequence[int], j: int, rng: np.random.Generator
     ) -> int:
@@ -118,20 +127,33 @@ class _ThresholdRounds:
             program = SearchProgram(self.problem(threshold, excluded), j)
             counts = self.device.run([program], shots=1, seed=child_seed(rng))[0]
             return next(iter(counts))
-        n = self.values.size
-        below = int(np.searchsorted(self.sorted, threshold, side="left"))
-        inside = np.sort(self.rank[[i for i in excluded if self.values[i] < threshold]])
-        num_marked = below - inside.size
-        p_good = float(success_probability(n, num_marked, j)) if 0 < num_marked < n else 0.0
+        self._set_threshold(threshold)
+        values, below, n = self.values, self._below, self.values.size
+        inside = {int(i) for i in excluded if values[i] < threshold}  # marked but in S
+        num_marked = below.size - len(inside)
         if num_marked == n:
             p_good = 1.0
-        if rng.random() < p_good:
-            r = rng.integers(0, num_marked, size=1)
-            rank = int(_unmarked_from_rank(inside, r)[0])  # r-th rank below t not in S
+        elif num_marked == 0:
+            p_good = 0.0
         else:
-            r = int(rng.integers(0, n - num_marked))
-            rank = below + r if r < n - below else int(inside[r - (n - below)])
-        return int(self.order[rank])
+            p_good = float(success_probability(n, num_marked, j))
+        if rng.random() < p_good:  # uniform over below \ S (acceptance ≥ 1/(|S| + 1))
+            while True:
+                item = int(below[rng.integers(0, below.size)])
+                if item not in inside:
+                    return item
+        # uniform over the unmarked part: the items at or above t, plus S ∩ below
+        num_above = n - below.size
+        if rng.random() * (n - num_marked) < len(inside):
+            return sorted(inside)[int(rng.integers(0, len(inside)))]
+        if 4 * num_above >= n:
+            while True:
+                item = int(rng.integers(0, n))
+                if values[item] >= threshold:
+                    return item
+        if self._above is None:
+            self._above = np.flatnonzero(values >= threshold)
+        return int(self._above[rng.integers(0, self._above.size)])
 
 
 def _threshold_search(
