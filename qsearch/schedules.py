@@ -73,16 +73,22 @@ def bbht_cap(min_mass: float) -> float:
 
 
 def bbht_budget(min_mass: float, *, lam: float = BBHT_LAMBDA) -> int:
-    """Default oracle-query budget of exponential search: ⌈(λ/(λ−1) + 32)·cap⌉.
+    """Default search-query budget (oracle + checks) of exponential search.
 
-    The ramp (ranges below the cap) spends fewer than λ/(λ−1)·cap iterations; every later round
-    spends fewer than cap iterations and, once m ≥ m0 = 1/sin 2θ, succeeds with probability at
-    least 1/4 (BBHT Lemma 2). The budget therefore leaves at least 32 such rounds, so a search
-    with M ≥ 1 runs out of budget with probability at most (3/4)^32 < 1.1e-4; with M = 0 it
-    stops after at most this many oracle queries.
+    ⌈(λ/(λ−1) + R)·cap + R + log_λ(cap) + 2⌉ with R = 32 and cap = :func:`bbht_cap` (about
+    38√N + 70 for λ = 6/5). A round with range m costs at most ⌈m⌉ queries (j ≤ ⌈m⌉ − 1
+    iterations and one check). The ramp (m = λ^i below the cap, at most log_λ(cap) + 1 rounds)
+    costs less than λ/(λ−1)·cap + log_λ(cap) + 1; every later round costs at most cap + 1 and,
+    as m ≥ m0 = 1/sin 2θ there, succeeds with probability at least 1/4 (BBHT Lemma 2). The
+    budget therefore always leaves R such rounds: a search with M ≥ 1 runs out of budget with
+    probability at most (3/4)^32 < 1.1e-4, and with M = 0 it stops after at most this many
+    queries.
     """
+    lam = check_lambda(lam, "bbht_budget")
     cap = bbht_cap(min_mass)
-    return math.ceil((lam / (lam - 1) + BBHT_CAPPED_ROUNDS) * cap)
+    rounds = BBHT_CAPPED_ROUNDS
+    ramp = math.log(cap) / math.log(lam) if cap > 1 else 0.0
+    return math.ceil((lam / (lam - 1) + rounds) * cap + rounds + ramp + 2)
 
 
 def bbht_round_success(marked_mass: float, m: int) -> float:

@@ -46,12 +46,13 @@ def exponential_search(
     smallest positive prior entry; then the marked mass plays the role of M/N and the expected
     cost scales with 1/√(prior mass of the marked set)).
 
-    Budget (M = 0 never succeeds, so the search must stop somewhere): a round whose j would take
-    the oracle queries above ``max_queries`` is not run and the search returns ``found=None``.
-    The default is ⌈(λ/(λ − 1) + 32)·cap⌉ oracle queries (38√N for λ = 6/5, see
-    :func:`qsearch.schedules.bbht_budget`): it leaves at least 32 rounds with m ≥ m0, each
-    succeeding with probability ≥ 1/4 (BBHT Lemma 2), so with M ≥ 1 the budget runs out with
-    probability below (3/4)^32 ≈ 1e-4. The budget is ``metadata["max_queries"]``.
+    Budget (M = 0 never succeeds, so the search must stop somewhere): a round that would take the
+    search queries (oracle + checks, ``QueryCount.search``) above ``max_queries`` is not run and
+    the search returns ``found=None``. The default, :func:`qsearch.schedules.bbht_budget`, is
+    ⌈(λ/(λ−1) + 32)·cap + 32 + log_λ(cap) + 2⌉ (about 38√N + 70 for λ = 6/5): it leaves at least
+    32 rounds with m ≥ m0, each succeeding with probability ≥ 1/4 (BBHT Lemma 2), so with M ≥ 1
+    the budget runs out with probability below (3/4)^32 ≈ 1e-4. The budget is
+    ``metadata["max_queries"]``.
 
     Bill: ``QueryCount.oracle`` = Σ j over rounds, ``verify`` = one check per round, ``build`` =
     the problem's build cost.
@@ -61,7 +62,7 @@ def exponential_search(
         backend: a registered name or a Backend instance; each round is one program, one shot.
         lam: growth factor λ in (1, 4/3); the paper's choice 6/5 is the default.
         seed: seeds the draws of j and the backend runs.
-        max_queries: oracle-query budget (default above).
+        max_queries: search-query budget, oracle + checks (default above).
 
     Returns:
         SearchResult with method ``"exponential"``.
@@ -94,7 +95,7 @@ def exponential_search(
     exhausted = False
     while True:
         j = int(rng.integers(0, math.ceil(m)))
-        if oracle + j > budget:
+        if oracle + verify + j + 1 > budget:
             exhausted = True
             break
         counts = device.run([SearchProgram(problem, j)], shots=1, seed=child_seed(rng))[0]

@@ -49,18 +49,19 @@ def test_no_marked_item_stops_at_the_stated_budget(ideal) -> None:
     problem = SearchProblem(n, [])
     result = exponential_search(problem, ideal, seed=3)
     budget = bbht_budget(1 / n)
-    assert budget == math.ceil((6 + 32) * math.sqrt(n))
+    cap = math.sqrt(n)
+    assert budget == math.ceil((6 + 32) * cap + 32 + math.log(cap) / math.log(6 / 5) + 2)
     assert result.found is None
     assert result.metadata["max_queries"] == budget
     assert result.metadata["budget_exhausted"]
-    assert budget - math.sqrt(n) < result.queries.oracle <= budget
+    assert budget - (cap + 1) < result.queries.search <= budget
     assert result.queries.verify == result.metadata["rounds"] == len(result.attempts)
 
 
 def test_custom_budget_and_build_cost(ideal) -> None:
     problem = SearchProblem(1024, [], build_cost=1024)
     result = exponential_search(problem, ideal, seed=1, max_queries=50)
-    assert result.queries.oracle <= 50
+    assert 50 - 33 < result.queries.search <= 50  # the last refused round would cost <= 32 + 1
     assert result.queries.build == 1024
     assert result.method == "exponential"
     assert result.metadata["max_queries"] == 50
@@ -76,7 +77,15 @@ def test_huge_n_uses_the_closed_form(ideal) -> None:
     problem = SearchProblem(2**40, [2**39 + 5])
     result = exponential_search(problem, ideal, seed=11)
     assert result.found == 2**39 + 5
-    assert result.queries.oracle <= bbht_budget(2.0**-40)
+    assert result.queries.search <= bbht_budget(2.0**-40)
+
+
+@pytest.mark.parametrize("num_items", [1, 2, 3])
+def test_tiny_problems_without_marked_items_terminate(ideal, num_items: int) -> None:
+    """With cap ≤ √3 most rounds draw j = 0; the checks alone exhaust the budget."""
+    result = exponential_search(SearchProblem(num_items, []), ideal, seed=0)
+    assert result.found is None
+    assert result.queries.search <= bbht_budget(1 / num_items)
 
 
 def test_seed_reproduces(ideal) -> None:
