@@ -186,8 +186,12 @@ class PennyLaneBackend:
                 f"device; got {device!r}. Installed: {', '.join(installed)}."
             )
         self.device = device
-        self.wires = None if wires is None else check_int(wires, "wires", "PennyLaneBackend", 1)
-        self.shots = None if shots is None else check_int(shots, "shots", "PennyLaneBackend", 1)
+        self.wires = (
+            None if wires is None else check_int(wires, "wires", "PennyLaneBackend", minimum=1)
+        )
+        self.shots = (
+            None if shots is None else check_int(shots, "shots", "PennyLaneBackend", minimum=1)
+        )
         self.device_options: dict[str, Any] = dict(device_options or {})
         for reserved in ("wires", "shots", "seed"):
             if reserved in self.device_options:
