@@ -113,3 +113,26 @@ def test_runs_on_aer(aer) -> None:
     result = exponential_search(problem, aer, seed=5)
     assert result.found == 6
     assert result.backend == "aer"
+
+
+@pytest.mark.parametrize(
+    ("algorithm", "quantum", "classical"),
+    [
+        ("exponential", "exponential", "classical-random"),
+        ("fixed-point", "fixed-point", "classical-random"),
+        ("minimum", "minimum", "classical-minimum"),
+        ("count", "count", "classical-count"),
+    ],
+)
+def test_compare_runs_each_algorithm_against_its_classical_counterpart(
+    algorithm: str, quantum: str, classical: str
+) -> None:
+    from qsearch.compare import run_comparison
+
+    comparison = run_comparison(
+        [64, 256, 1024], marked=1, trials=12, algorithm=algorithm, seed=3, progress=False
+    )
+    summary = comparison.summary.set_index(["method", "num_items"])
+    assert summary.loc[quantum, "success_rate"].min() >= 0.75
+    assert comparison.fits[quantum].slope < 0.7
+    assert comparison.fits[classical].slope > 0.85
