@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import math
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,11 +14,15 @@ pytest.importorskip("pennylane")
 
 from qiskit.quantum_info import Statevector
 
+from qsearch.algorithms.counting import count_marked
 from qsearch.algorithms.exponential import exponential_search
+from qsearch.algorithms.fixed_point import fixed_point_search
 from qsearch.algorithms.grover import grover_search
+from qsearch.algorithms.minimum import find_minimum
 from qsearch.backends.base import get_backend
 from qsearch.backends.ideal import IdealBackend
 from qsearch.backends.pennylane import PennyLaneBackend, installed_devices
+from qsearch.cli import main
 from qsearch.exceptions import (
     BackendUnavailableError,
     ProblemError,
@@ -122,6 +127,25 @@ def test_grover_and_exponential_search_run_unchanged() -> None:
     assert found.found in problem.marked
     again = exponential_search(problem, lightning, seed=2)
     assert again.queries == found.queries and again.found == found.found
+
+
+def test_minimum_counting_and_fixed_point_run_unchanged() -> None:
+    values = np.random.default_rng(1).permutation(32)
+    minimum = find_minimum(values, "pennylane", seed=1)
+    assert minimum.found == int(np.argmin(values))
+    problem = SearchProblem(64, range(5))
+    count = count_marked(problem, epsilon=0.05, backend="pennylane", seed=1)
+    assert count.backend == "pennylane" and count.covers(5 / 64)
+    # Fixed-point search runs generalised iterates G(alpha, beta): the phases path.
+    fixed = fixed_point_search(problem, delta=0.1, backend="pennylane", shots=8, seed=3)
+    assert fixed.found in problem.marked
+
+
+def test_compare_cli_runs_on_pennylane(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["compare", "--backend", "pennylane", "--sizes", "16,32", "--trials", "3"]
+    assert main([*argv, "--out", str(tmp_path)]) == 0
+    assert "grover" in capsys.readouterr().out
+    assert (tmp_path / "results.csv").exists()
 
 
 def test_wires_option_and_too_few_wires() -> None:
