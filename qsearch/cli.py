@@ -14,7 +14,13 @@ from collections.abc import Sequence
 from qsearch import __version__
 from qsearch.exceptions import QSearchError
 
-COMMAND_MODULES = ("qsearch.compare", "qsearch.jobs", "qsearch.export", "qsearch.retrieval_cli")
+COMMAND_MODULES = (
+    "qsearch.compare",
+    "qsearch.jobs",
+    "qsearch.export",
+    "qsearch.retrieval_cli",
+    "qsearch.sweeps",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
