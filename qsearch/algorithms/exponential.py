@@ -4,8 +4,10 @@ Boyer, Brassard, Høyer, Tapp 1998 (arXiv:quant-ph/9605034), Theorem 3: start wi
 round draws j uniformly from the non-negative integers below m, runs j Grover iterates, measures
 and checks the item classically; on failure m ← min(λm, √N). For 0 < M ≤ 3N/4 the expected
 number of iterations is O(√(N/M)); the proof bounds it by a constant times m0 = 1/sin 2θ ≤ √(N/M)
-(9/2·m0 as the paper states it for λ = 6/5). :func:`qsearch.schedules.bbht_expected_cost` gives
-the exact expectation (≈ 1.45√(N/M) for large N/M).
+(9/2 for λ = 6/5 as we read the paper; re-deriving its two geometric sums, the ramp below m0 and
+the rounds after it, gives at most λ/(2(λ−1)) + λ/(2(1 − 3λ/4)) = 9 for λ = 6/5).
+:func:`qsearch.schedules.bbht_expected_cost` gives the exact expectation: ≈ 2.9·m0 ≈ 1.45√(N/M)
+for large N/M, inside either constant.
 """
 
 from __future__ import annotations

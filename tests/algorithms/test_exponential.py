@@ -12,7 +12,8 @@ from qsearch.exceptions import ProblemError
 from qsearch.problem import SearchProblem
 from qsearch.schedules import bbht_budget, bbht_expected_cost, bbht_round_success
 
-#: The constant of BBHT Theorem 3's proof: expected iterations ≤ (9/2)·m0, m0 = 1/sin 2θ ≤ √(N/M).
+#: BBHT Theorem 3's constant as we read the paper: expected iterations ≤ (9/2)·m0 ≤ (9/2)·√(N/M)
+#: for M ≤ 3N/4 (the exact expectation, checked below, is ≈ 1.45·√(N/M)).
 BBHT_CONSTANT = 9 / 2
 
 
