@@ -137,3 +137,17 @@ def test_compare_runs_each_algorithm_against_its_classical_counterpart(
     assert summary.loc[quantum, "success_rate"].min() >= 0.75
     assert comparison.fits[quantum].slope < 0.7
     assert comparison.fits[classical].slope > 0.85
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("num_marked", [1, 3, 17, 256, 4096, 16384])
+def test_bbht_bound_at_larger_n_over_many_seeds(ideal, num_marked: int) -> None:
+    n, trials = 2**16, 2000
+    problem = SearchProblem(n, np.arange(num_marked) * (n // num_marked))
+    oracle = np.array(
+        [exponential_search(problem, ideal, seed=s).queries.oracle for s in range(trials)],
+        dtype=float,
+    )
+    assert oracle.mean() <= BBHT_CONSTANT * math.sqrt(n / num_marked)
+    expected, _ = bbht_expected_cost(n, num_marked)
+    assert abs(oracle.mean() - expected) <= 5 * oracle.std(ddof=1) / math.sqrt(trials) + 0.05

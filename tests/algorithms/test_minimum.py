@@ -128,3 +128,14 @@ def test_runs_on_aer(aer) -> None:
     values = np.array([5.0, 3.0, 8.0, 1.0, 9.0, 7.0, 2.0, 6.0])
     assert find_minimum(values, aer, seed=1).found == 3
     assert top_k(values, 2, aer, seed=1).metadata["indices"] == [3, 6]
+
+
+@pytest.mark.slow
+def test_durr_hoyer_success_at_larger_n(ideal) -> None:
+    n, trials = 2**16, 300
+    rng = np.random.default_rng(99)
+    correct = 0
+    for seed in range(trials):
+        values = rng.random(n)
+        correct += values[find_minimum(values, ideal, seed=seed).found] == values.min()
+    assert correct >= 0.95 * trials
