@@ -181,3 +181,23 @@ def test_noisy_optimum_rejects_bad_input() -> None:
         noisy_optimum(SearchProblem(8, [1]), "ideal", shots=0)
     with pytest.raises(ProblemError, match="must not repeat"):
         noisy_optimum(SearchProblem(8, [1]), "ideal", iterations=[1, 1])
+
+
+def test_restricted_noise_model_gives_the_same_counts_as_the_full_one() -> None:
+    from qiskit_aer import AerSimulator
+
+    from qsearch.devices import noisy_simulator
+
+    backend = get_backend("aer", noise="fake_manila", threads=1)
+    circuit = backend.transpiled(SearchProgram(SearchProblem(4, [1]), 1))
+    qubits = active_qubits([circuit])
+    assert len(qubits) < 5  # the restriction drops errors on the idle qubits
+    full = AerSimulator(
+        noise_model=device_noise_model("fake_manila"),
+        method="density_matrix",
+        max_parallel_threads=1,
+    )
+    small = noisy_simulator("fake_manila", qubits, threads=1, method="density_matrix")
+    first = full.run(circuit, shots=500, seed_simulator=3).result().get_counts()
+    second = small.run(circuit, shots=500, seed_simulator=3).result().get_counts()
+    assert first == second
