@@ -736,7 +736,10 @@ def _cmd_submit(args: argparse.Namespace) -> int:
         )
         confirm("Submit?", assume_yes=args.yes)
     store = JobStore(args.store)
-    run_id = submit_run(store, backend, programs, shots=shots, seed=args.seed)
+    try:
+        run_id = submit_run(store, backend, programs, shots=shots, seed=args.seed)
+    finally:
+        backend.close()  # a batch/session accepts no more jobs; submitted ones still run
     record = store.get(run_id)
     print(f"run {run_id}: {record.status} on {record.device} (job {record.job_ids[-1]})")
     if record.counts is not None:

@@ -446,3 +446,36 @@ def test_collect_of_unknown_run_fails_clearly(
     assert main(["collect", "abc"]) == 2
     assert "No run 'abc'" in capsys.readouterr().err
     assert jobs.run_tag("abc") == "qsearch-run:abc"
+
+
+def test_there_is_no_token_flag(service: FakeService) -> None:
+    with pytest.raises(SystemExit):
+        _submit_cli("--yes", "--token", FAKE_TOKEN)
+    assert not service.jobs_by_id
+
+
+def test_batch_mode_is_closed_after_submission(
+    service: FakeService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    closed: list[str] = []
+
+    class FakeBatch:
+        def __init__(self, backend: Any) -> None:
+            self.backend = backend
+
+        def close(self) -> None:
+            closed.append("batch")
+
+    import qiskit_ibm_runtime
+
+    monkeypatch.setattr(qiskit_ibm_runtime, "Batch", FakeBatch)
+
+    class BatchSampler(FakeSampler):
+        def run(self, pubs: Any, *, shots: int | None = None, dry_run: bool = False) -> Any:
+            assert isinstance(self.mode_, FakeBatch) and self.mode_.backend is service.device
+            return service.submit(list(pubs), shots, list(self.options_.environment.job_tags))
+
+    monkeypatch.setattr(ibm, "sampler_class", lambda: BatchSampler)
+    assert _submit_cli("--yes", "--mode", "batch") == 0
+    assert closed == ["batch"]
+    assert JobStore().runs()[0].record["options"]["mode"] == "batch"

@@ -324,6 +324,23 @@ class IBMBackend:
         self.name = f"ibm:{device}"
         self.sampler_options()  # validate the options now, not at submission
 
+    def close(self) -> None:
+        """Close the batch or session opened for ``mode="batch" | "session"`` (if any).
+
+        Jobs already submitted still run; a session otherwise holds the device until its
+        time-to-live expires. Also called on leaving a ``with IBMBackend(...)`` block.
+        """
+        if self._mode_object is not None:
+            with quiet_runtime():
+                self._mode_object.close()
+            self._mode_object = None
+
+    def __enter__(self) -> IBMBackend:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     def __repr__(self) -> str:
         account = "" if self.account is None else f", account={self.account!r}"
         return f"IBMBackend(device={self.device_name!r}, mode={self.mode!r}{account})"
