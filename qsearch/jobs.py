@@ -149,7 +149,9 @@ class RunRecord:
 
     Attributes:
         run_id: the run's id (also the job tag ``qsearch-run:<run_id>``).
-        status: PENDING (recorded, no job id yet), QUEUED, RUNNING, ..., DONE, ERROR, CANCELLED.
+        status: PENDING (recorded, no job id yet), SUBMITTED, the service's QUEUED / RUNNING /
+            ..., READY (done on the service, not collected), DONE (counts stored), ERROR,
+            CANCELLED.
         message: the service's message for ERROR / CANCELLED, or a note from qsearch.
         job_ids: ids of the jobs submitted for this run, oldest first.
         counts: one counts dict per program once collected, else None.
@@ -547,6 +549,8 @@ def refresh_run(store: JobStore, run_id: str, *, service: Any) -> RunRecord:
         ) from None
     if status in ("ERROR", "CANCELLED"):
         store.set_status(record.run_id, status, _job_message(job, status))
+    elif status == "DONE":
+        store.set_status(record.run_id, "READY", "done on the service; not collected yet")
     elif status not in FINAL_STATUSES:
         store.set_status(record.run_id, status, None)
     return store.get(record.run_id)

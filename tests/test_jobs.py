@@ -209,6 +209,8 @@ def test_queued_then_done_is_collected_once(
     assert store.get(run_id).counts is None
 
     service.last_job.state = "DONE"
+    assert main(["jobs", "status", run_id]) == 0
+    assert "READY" in capsys.readouterr().out  # done on the service, not collected yet
     assert main(["collect", run_id[:6]]) == 0  # a unique prefix is enough
     out = capsys.readouterr().out
     assert "k=1: success 400/400" in out  # N = 4, k = 1: exactly 1 in an ideal simulation
