@@ -743,9 +743,11 @@ def run_point(
 def run_chunk(
     points: Sequence[Point], threads: int | None = None, git: str | None = None
 ) -> list[dict[str, Any]]:
-    """Run several points in one task (the unit sent to a pool or Dask worker)."""
-    if threads is not None:
-        os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+    """Run several points in one task (the unit sent to a pool or Dask worker).
+
+    ``threads`` goes to Aer backends as ``threads=`` (OpenMP threads per simulator); the local
+    pool also sets ``OMP_NUM_THREADS`` in each worker before anything is imported.
+    """
     return [run_point(point, threads=threads, git=git) for point in points]
 
 
