@@ -121,6 +121,54 @@ class Hits:
 
 
 # -- exact search -----------------------------------------------------------------------------
+#: Chunk width of the two-stage selection in :func:`smallest_k`.
+_SELECT_CHUNK = 64
+
+
+def _sorted_pairs(part: np.ndarray, vals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.lexsort((part, vals), axis=1)
+    return np.take_along_axis(part, order, axis=1), np.take_along_axis(vals, order, axis=1)
+
+
+def smallest_k(d: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Column indices and values of the k smallest entries of each row, ascending (ties: index).
+
+    Two stages, exact: the minimum of every chunk of 64 columns; the k chunks with the smallest
+    minima hold every entry below the k-th smallest value T (each of their minima is a distinct
+    entry ≤ their largest minimum, so T is at most that); select among those k·64 candidates.
+    Rows where more than k entries are ≤ T (ties at T) are redone with a full selection. This
+    reads the row block twice instead of running introselect on all n columns.
+    """
+    b, n = d.shape
+    c = _SELECT_CHUNK
+    if n < 8 * c * k:
+        if k < n:
+            part = np.argpartition(d, k - 1, axis=1)[:, :k]
+        else:
+            part = np.broadcast_to(np.arange(n), d.shape).copy()
+        return _sorted_pairs(part, np.take_along_axis(d, part, axis=1))
+    full = n // c * c
+    mins = d[:, :full].reshape(b, -1, c).min(axis=2)
+    if full < n:
+        mins = np.concatenate([mins, d[:, full:].min(axis=1, keepdims=True)], axis=1)
+    chunks = np.argpartition(mins, k - 1, axis=1)[:, :k]
+    candidates = (chunks[:, :, None] * c + np.arange(c)).reshape(b, -1)
+    valid = candidates < n
+    candidates = np.minimum(candidates, n - 1)
+    vals = np.take_along_axis(d, candidates, axis=1)
+    vals[~valid] = np.inf
+    part = np.argpartition(vals, k - 1, axis=1)[:, :k]
+    top = np.take_along_axis(candidates, part, axis=1)
+    top_vals = np.take_along_axis(vals, part, axis=1)
+    threshold = top_vals.max(axis=1, keepdims=True)
+    ties = np.flatnonzero(np.count_nonzero(d <= threshold, axis=1) != k)
+    for row in ties:  # rare: several entries equal the k-th value; take the lowest indices
+        cols = np.flatnonzero(d[row] <= threshold[row])
+        order = np.lexsort((cols, d[row, cols]))[:k]
+        top[row], top_vals[row] = cols[order], d[row, cols[order]]
+    return _sorted_pairs(top, top_vals)
+
+
 def exact_knn(
     vectors: Any, queries: Any, k: int, *, metric: str = "cosine"
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -158,20 +206,12 @@ def exact_knn(
     block = max(1, min(len(q), 2**25 // max(len(x), 1)))
     for start in range(0, len(q), block):
         qb = q[start : start + block]
-        d = qb @ x.T
-        if cosine:
-            np.negative(d, out=d)  # smaller is better
-        else:
-            d *= -2.0
+        # smaller is better: −cos, or ‖x‖² − 2q·x (‖q‖² added back for the reported distance)
+        d = (-qb if cosine else -2.0 * qb) @ x.T
+        if not cosine:
             d += x_norms
-        if k < len(x):
-            part = np.argpartition(d, k - 1, axis=1)[:, :k]
-        else:
-            part = np.broadcast_to(np.arange(len(x)), d.shape).copy()
-        vals = np.take_along_axis(d, part, axis=1)
-        order = np.lexsort((part, vals), axis=1)
-        top = np.take_along_axis(part, order, axis=1)
-        top_vals = np.take_along_axis(vals, order, axis=1).astype(np.float64)
+        top, top_vals = smallest_k(d, k)
+        top_vals = top_vals.astype(np.float64)
         if cosine:
             top_vals = -top_vals
         else:
