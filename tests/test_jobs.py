@@ -481,3 +481,51 @@ def test_batch_mode_is_closed_after_submission(
     assert _submit_cli("--yes", "--mode", "batch") == 0
     assert closed == ["batch"]
     assert JobStore().runs()[0].record["options"]["mode"] == "batch"
+
+
+class SerializingSampler(FakeSampler):
+    """Runs the runtime's own client-side processing up to the request body it would send."""
+
+    def run(self, pubs: Any, *, shots: int | None = None, dry_run: bool = False) -> FakeJob:
+        from qiskit_ibm_runtime.executor.executor import Executor
+        from qiskit_ibm_runtime.executor_sampler.prepare import prepare
+        from qiskit_ibm_runtime.options_models.converters import to_runtime_options
+        from qiskit_ibm_runtime.quantum_program.params_converters import (
+            QUANTUM_PROGRAM_PARAMS_CONVERTERS,
+        )
+
+        assert SERVICE is not None
+        pubs = list(pubs)
+        program, executor_options = prepare(
+            pubs, self.options_, shots, add_tags=False, backend=self.mode_
+        )
+        program._semantic_role = "sampler_v2"
+        encoder = QUANTUM_PROGRAM_PARAMS_CONVERTERS[Executor._SCHEMA_VERSION].encoder
+        SERVICE.inputs = encoder(program, executor_options).model_dump(mode="json")
+        SERVICE.runtime_options = to_runtime_options(
+            executor_options.environment, self.mode_, executor_options.max_execution_time
+        )
+        return SERVICE.submit(pubs, shots, list(SERVICE.runtime_options["job_tags"]))
+
+
+def test_options_reach_the_request_the_service_would_receive(
+    service: FakeService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    service.device._instance = "crn:v1:bluemix:public:quantum-computing:us-east:a/x:y::"
+    monkeypatch.setattr(ibm, "sampler_class", lambda: SerializingSampler)
+    extra = ("--twirling", "--dd", "XY4", "--max-execution-time", "60", "--yes")
+    assert _submit_cli(*extra) == 0
+    run_id = _only_run(JobStore())
+    options = service.runtime_options
+    assert options["max_execution_time"] == 60
+    assert options["job_tags"] == ["qsearch", f"qsearch-run:{run_id}"]
+    assert options["backend"] == "fake_manila"
+    body = json.dumps(service.inputs)
+    assert service.inputs["schema_version"] and FAKE_TOKEN not in body
+    # twirling and dynamical decoupling are applied client-side: the items carry a samplex
+    assert "samplex" in body.lower()
+    service.last_job.state = "DONE"
+    assert main(["collect", run_id]) == 0
+    assert JobStore().get(run_id).counts[1] == {2: 400}
