@@ -465,8 +465,13 @@ def submit_run(
         "options": backend.options_record(),
         "versions": versions(),
         "circuits": [
-            {"depth": int(c.depth()), "num_qubits": int(c.num_qubits), "ops": dict(c.count_ops())}
-            for c in circuits
+            {
+                "depth": int(c.depth()),
+                "num_qubits": int(c.num_qubits),
+                "ops": dict(c.count_ops()),
+                "decomposition": backend.decomposition_of(p),
+            }
+            for p, c in zip(programs, circuits, strict=True)
         ],
         "estimated_qpu_seconds": backend.estimate_qpu_seconds(circuits, shots),
     }
@@ -653,7 +658,7 @@ def _backend_from_record(record: RunRecord, service: Any) -> Any:
         mode=options.get("mode", "job"),
         optimization_level=options.get("optimization_level", 2),
         seed_transpiler=options.get("seed_transpiler", 1234),
-        decomposition=options.get("decomposition", "mcphase"),
+        decomposition=options.get("decomposition", "auto"),
         twirling=options.get("twirling", False),
         dynamical_decoupling=options.get("dynamical_decoupling", False),
         max_execution_time=options.get("max_execution_time"),
@@ -857,8 +862,9 @@ def register_cli(subparsers: Any) -> None:
     submit.add_argument("--seed-transpiler", type=int, default=1234)
     submit.add_argument(
         "--decomposition",
-        default="mcphase",
-        choices=["mcphase", "mcx", "mcx-1-ancilla", "mcx-ancillas"],
+        default="auto",
+        choices=["auto", "mcphase", "mcx", "mcx-1-ancilla", "mcx-ancillas"],
+        help="lowering of multi-controlled phases (auto: the shallowest ISA circuit)",
     )
     submit.add_argument("--twirling", action="store_true", help="Pauli twirling")
     submit.add_argument(

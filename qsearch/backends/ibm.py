@@ -210,7 +210,8 @@ class IBMBackend:
         mode: ``"job"``, ``"batch"`` or ``"session"`` (execution mode on the service).
         optimization_level: preset pass-manager level 0-3.
         seed_transpiler: transpiler seed, recorded with every run.
-        decomposition: how to lower multi-controlled phases, see
+        decomposition: how to lower multi-controlled phases: ``"auto"`` (the shallowest ISA
+            circuit, see :meth:`decomposition_of`) or one of
             :data:`qsearch.resources.DECOMPOSITIONS` (``"mcx-ancillas"`` cuts depth for n ≥ 6).
         twirling: enable Pauli twirling of gates and measurements.
         dynamical_decoupling: False, True (``"XX"``) or a sequence name in :data:`DD_SEQUENCES`.
@@ -237,7 +238,7 @@ class IBMBackend:
         mode: str = "job",
         optimization_level: int = 2,
         seed_transpiler: int = 1234,
-        decomposition: str = "mcphase",
+        decomposition: str = "auto",
         twirling: bool = False,
         dynamical_decoupling: bool | str = False,
         max_execution_time: int | None = None,
@@ -263,9 +264,9 @@ class IBMBackend:
                 f"The 'optimization_level' argument of IBMBackend must be 0, 1, 2 or 3; "
                 f"got {level}."
             )
-        if decomposition not in DECOMPOSITIONS:
+        if decomposition != "auto" and decomposition not in DECOMPOSITIONS:
             raise ProblemError(
-                f"The 'decomposition' argument of IBMBackend must be one of "
+                f"The 'decomposition' argument of IBMBackend must be 'auto' or one of "
                 f"{list(DECOMPOSITIONS)}; got {decomposition!r}."
             )
         if not isinstance(twirling, bool):
@@ -389,23 +390,30 @@ class IBMBackend:
     # -- circuits -------------------------------------------------------------------------
 
     def isa_circuit(self, program: SearchProgram) -> Any:
-        """The ISA circuit of ``program`` for the device (cached per program)."""
+        """The ISA circuit of ``program`` for the device (cached per program).
+
+        With ``decomposition="auto"`` every lowering that fits the device is transpiled and the
+        shallowest kept (ties: fewer two-qubit gates); :meth:`decomposition_of` says which.
+        """
         from qiskit.transpiler import generate_preset_pass_manager
 
-        from qsearch.resources import _ancillas_for, decomposed_circuit
+        from qsearch.resources import DECOMPOSITIONS, _ancillas_for, _two_qubit_count
+        from qsearch.resources import decomposed_circuit as lowered
 
         n = program.problem.num_qubits
-        needed = n + _ancillas_for(self.decomposition, n)
-        if needed > self.device.num_qubits:
+        candidates = list(DECOMPOSITIONS) if self.decomposition == "auto" else [self.decomposition]
+        fitting = [c for c in candidates if n + _ancillas_for(c, n) <= self.device.num_qubits]
+        if not fitting:
+            needed = n + min(_ancillas_for(c, n) for c in candidates)
             raise UnsupportedProgramError(
                 f"The program needs {needed} qubits but device {self.device_name!r} has "
                 f"{self.device.num_qubits}."
             )
         key = (program.problem, program.iterations, program.phases)
-        circuit = self._cache.get(key)
-        if circuit is not None:
+        cached = self._cache.get(key)
+        if cached is not None:
             self._cache.move_to_end(key)
-            return circuit
+            return cached[1]
         if self._pass_manager is None:
             self._pass_manager = generate_preset_pass_manager(
                 optimization_level=self.optimization_level,
@@ -413,11 +421,17 @@ class IBMBackend:
                 seed_transpiler=self.seed_transpiler,
             )
         with quiet_runtime():
-            circuit = self._pass_manager.run(decomposed_circuit(program, self.decomposition))
-        self._cache[key] = circuit
+            options = {c: self._pass_manager.run(lowered(program, c)) for c in fitting}
+        chosen = min(fitting, key=lambda c: (options[c].depth(), _two_qubit_count(options[c])))
+        self._cache[key] = (chosen, options[chosen])
         if len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)
-        return circuit
+        return options[chosen]
+
+    def decomposition_of(self, program: SearchProgram) -> str:
+        """Which lowering of the multi-controlled phases :meth:`isa_circuit` used."""
+        self.isa_circuit(program)
+        return self._cache[(program.problem, program.iterations, program.phases)][0]
 
     def estimate_qpu_seconds(self, circuits: Sequence[Any], shots: int) -> float:
         """Rough QPU time: Σ shots × (circuit duration + repetition delay) + job overhead."""

@@ -44,8 +44,9 @@ def test_local_mode_runs_through_the_runtime_sampler(torino: IBMBackend) -> None
     assert torino.name == "ibm:fake_torino"
 
 
-def test_local_mode_agrees_with_the_noisy_aer_backend(torino: IBMBackend) -> None:
+def test_local_mode_agrees_with_the_noisy_aer_backend() -> None:
     # same device, same pass manager and seed_transpiler → same ISA circuit, same noise model
+    torino = IBMBackend("fake_torino", decomposition="mcphase", threads=1)
     program = SearchProgram(SearchProblem(8, [6]), 2)
     aer = get_backend("aer", noise="fake_torino", threads=1)
     assert torino.isa_circuit(program) == aer.transpiled(program)
@@ -206,3 +207,18 @@ def test_status_normalisation() -> None:
     assert normalize_status("JobStatus.QUEUED") == "QUEUED"
     assert normalize_status("COMPLETED") == "DONE"
     assert normalize_status("Cancelled") == "CANCELLED"
+
+
+def test_auto_decomposition_keeps_the_shallowest_isa_circuit(torino: IBMBackend) -> None:
+    from qsearch.resources import DECOMPOSITIONS
+
+    program = SearchProgram(SearchProblem(64, [42]), 1)
+    chosen = torino.isa_circuit(program)
+    depths = {
+        name: IBMBackend("fake_torino", decomposition=name).isa_circuit(program).depth()
+        for name in DECOMPOSITIONS
+    }
+    assert chosen.depth() == min(depths.values())
+    assert torino.decomposition_of(program) != "mcphase"  # ancilla-assisted MCX wins at n = 6
+    assert depths[torino.decomposition_of(program)] < depths["mcphase"]
+    assert torino.resources(program)["decomposition"] == torino.decomposition_of(program)
