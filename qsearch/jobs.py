@@ -709,7 +709,7 @@ def confirm(prompt: str, *, assume_yes: bool) -> None:
 
 
 def _cmd_submit(args: argparse.Namespace) -> int:
-    from qsearch.backends.ibm import IBMBackend
+    from qsearch.backends.base import get_backend
     from qsearch.devices import is_fake_device
     from qsearch.schedules import optimal_iterations
 
@@ -719,8 +719,9 @@ def _cmd_submit(args: argparse.Namespace) -> int:
         ks = [optimal_iterations(problem.num_items, problem.num_marked)]
     programs = [SearchProgram(problem, k) for k in ks]
     local = is_fake_device(args.device)
-    backend = IBMBackend(
-        args.device,
+    backend: Any = get_backend(  # BackendUnavailableError names the extra when missing
+        "ibm",
+        device=args.device,
         account=args.account,
         instance=args.instance,
         channel=args.channel,
