@@ -222,3 +222,24 @@ def test_auto_decomposition_keeps_the_shallowest_isa_circuit(torino: IBMBackend)
     assert torino.decomposition_of(program) != "mcphase"  # ancilla-assisted MCX wins at n = 6
     assert depths[torino.decomposition_of(program)] < depths["mcphase"]
     assert torino.resources(program)["decomposition"] == torino.decomposition_of(program)
+
+
+@pytest.mark.hardware
+def test_real_device_round_trip(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Needs a saved account or QISKIT_IBM_* variables and network; never runs in CI.
+
+    Run with ``pytest -m hardware``; QSEARCH_IBM_DEVICE picks the device (default ibm_torino).
+    Costs about 2 s of QPU time.
+    """
+    import os
+
+    from qsearch.jobs import JobStore
+
+    store = JobStore(tmp_path / "jobs.sqlite")
+    device = os.environ.get("QSEARCH_IBM_DEVICE", "ibm_torino")
+    with IBMBackend(device, store=store, max_execution_time=60) as backend:
+        counts = backend.run([SearchProgram(SearchProblem(4, [1]), 1)], shots=200)[0]
+    assert sum(counts.values()) == 200
+    assert counts.get(1, 0) > 0.5 * 200  # ideal 1.0; real devices lose some to noise
+    [run] = store.runs()
+    assert run.status == "DONE" and run.job_ids
