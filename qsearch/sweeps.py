@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures as cf
 import contextlib
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -204,13 +205,13 @@ class Point:
             out["iterations"] = self.iterations
         return out
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         """A 128-bit hex digest of the canonical JSON of :meth:`params`."""
         text = json.dumps(self.params(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 
-    @property
+    @functools.cached_property
     def seed(self) -> int:
         """The point's seed: ``SeedSequence([root, N, M, repetition])`` (see module docstring)."""
         return point_seed(self.root_seed, self.num_items, self.num_marked, self.repetition)
@@ -624,6 +625,7 @@ def _dumps(value: Any) -> str:
 
 
 _WORKER_BACKENDS: dict[str, Any] = {}
+_HOST = socket.gethostname()
 _WORKER_VERSIONS: dict[str, str] = {}
 
 
@@ -696,7 +698,7 @@ def run_point(
             "solver": [seed, 1],
         },
         "git_revision": git,
-        "host": socket.gethostname(),
+        "host": _HOST,
         "threads": threads,
     }
     started = time.perf_counter()
@@ -854,7 +856,11 @@ def sweep(
     if workers < 1:
         raise ProblemError(f"The 'workers' argument of sweep must be an int >= 1; got {workers}.")
     if threads is None:
-        threads = spec.threads or max(1, cores // workers)
+        threads = spec.threads
+    # In-process runs keep Aer's default (all cores) unless threads were asked for.
+    inline_threads = threads
+    if threads is None:
+        threads = max(1, cores // workers)
     git = git_revision()
     store = ResultStore(spec.store_path)
     new = failed = lost = 0
@@ -902,9 +908,7 @@ def sweep(
             try:
                 if not parallel:
                     for point in pending:
-                        accept(
-                            [run_point(point, threads=None if workers == 1 else threads, git=git)]
-                        )
+                        accept([run_point(point, threads=inline_threads, git=git)])
                 else:
                     own_pool = executor is None
                     pool = executor
@@ -1084,6 +1088,49 @@ def connect_dask(address: str, *, timeout: float = 10.0, retries: int = 2) -> cf
     return client.get_executor(retries=retries, pure=False)
 
 
+def compare_spec(
+    sizes: Sequence[int],
+    *,
+    marked: int = 1,
+    trials: int = 100,
+    backend: str = "ideal",
+    seed: int = 7,
+    algorithm: str = "grover",
+    noise: str | None = None,
+    backend_options: Mapping[str, Any] | None = None,
+    output: str | os.PathLike[str] = "results/compare",
+) -> SweepSpec:
+    """``qsearch compare`` as a sweep: the methods of ``COMPARISONS[algorithm]`` on the same sizes.
+
+    The points are exactly those of :func:`qsearch.compare.run_comparison` with the same
+    arguments (trial t of size N is repetition t; both use the seed
+    ``SeedSequence([seed, N, M, t])``), so ``sweep(compare_spec(...))`` stores the same
+    results, resumably, and ``qsearch.analysis.summarize`` / ``fit_scaling`` give its table and
+    slopes.
+    """
+    from qsearch.experiments import COMPARISONS
+
+    if algorithm not in COMPARISONS:
+        raise ProblemError(
+            f"The 'algorithm' argument of compare_spec must be one of {sorted(COMPARISONS)}; "
+            f"got {algorithm!r}."
+        )
+    table: dict[str, Any] = {
+        "name": f"compare-{algorithm}",
+        "algorithms": list(COMPARISONS[algorithm]),
+        "sizes": list(sizes),
+        "marked": marked,
+        "repetitions": trials,
+        "seed": seed,
+        "backend": backend,
+        "backend_options": dict(backend_options or {}),
+        "output": str(output),
+    }
+    if noise is not None:
+        table["noise"] = noise
+    return SweepSpec.from_dict({"sweep": table}, where="compare_spec")
+
+
 # ------------------------------------------------------------------------------------------ CLI
 def _cmd_run(args: argparse.Namespace) -> int:
     spec = SweepSpec.from_file(args.spec)
@@ -1185,6 +1232,7 @@ __all__ = [
     "SweepInterrupted",
     "SweepReport",
     "SweepSpec",
+    "compare_spec",
     "connect_dask",
     "load_spec",
     "point_seed",

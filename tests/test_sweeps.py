@@ -426,3 +426,23 @@ def test_progress_bar_reports_rate_and_eta_only_when_asked_or_on_a_tty() -> None
         bar.update(6)
     text = loud.getvalue()
     assert "demo" in text and "10/10" in text and "pt/s" in text
+
+
+def test_compare_is_a_preset_of_sweep(tmp_path: Path) -> None:
+    from qsearch.analysis import load_table
+    from qsearch.compare import run_comparison
+    from qsearch.sweeps import compare_spec
+
+    comparison = run_comparison([16, 64], marked=2, trials=4, seed=7, progress=False)
+    spec = compare_spec([16, 64], marked=2, trials=4, seed=7, output=tmp_path)
+    assert sweep(spec, workers=1).new == len(comparison.rows)
+    table = load_table(tmp_path).rename(
+        columns={"repetition": "trial", "point_seed": "instance_seed"}
+    )
+    assert (table["method"] == table["algorithm"]).all()
+    columns = ["method", "num_items", "trial", "instance_seed", "queries", "found", "success"]
+    ours = table[columns].sort_values(columns[:3], ignore_index=True)
+    theirs = comparison.rows[columns].sort_values(columns[:3], ignore_index=True)
+    assert ours.astype(object).equals(theirs.astype(object))
+    with pytest.raises(ProblemError, match="'algorithm' argument of compare_spec"):
+        compare_spec([16, 64], algorithm="nope")
