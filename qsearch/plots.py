@@ -97,18 +97,23 @@ def queries_figure(summary: pd.DataFrame, fits: pd.DataFrame | None = None) -> F
     return fig
 
 
-def success_figure(success: pd.DataFrame) -> Figure:
+def success_figure(success: pd.DataFrame, *, max_series: int = 8) -> Figure:
     """Single-run success probability vs iterations k, with the closed form drawn.
 
     Args:
         success: :func:`qsearch.analysis.success_by_iterations` output.
+        max_series: most (backend, noise, N, M) series drawn; those measured at the most
+            distinct k (then the smallest N) are kept, so k-sweeps win over single k* points.
     """
     fig = Figure(figsize=(7.5, 4.8))
     ax = fig.add_subplot()
     backends = success["backend"].nunique() if not success.empty else 1
-    for (backend, noise, n, m), group in success.groupby(
-        ["backend", "noise", "num_items", "num_marked"], sort=True
-    ):
+    columns = ["backend", "noise", "num_items", "num_marked"]
+    groups = sorted(
+        success.groupby(columns, sort=True),
+        key=lambda item: (-item[1]["iterations"].nunique(), item[0][2], item[0]),
+    )[:max_series]
+    for (backend, noise, n, m), group in sorted(groups, key=lambda item: item[0]):
         group = group.sort_values("iterations")
         parts = [f"N={n}", f"M={m}"]
         if backends > 1:
@@ -163,6 +168,9 @@ def has_noise_comparison(table: pd.DataFrame) -> bool:
 def noise_figure(table: pd.DataFrame) -> Figure:
     """Noisy vs ideal Grover: single-run success and mean queries vs N per (backend, noise).
 
+    The queries panel also draws the other (classical) methods of the table, so the size where
+    noisy Grover stops paying off (the crossover) is visible.
+
     Args:
         table: :func:`qsearch.analysis.load_table` output with Grover points under at least
             two settings (e.g. ``noise = ["none", "fake_torino"]``).
@@ -194,6 +202,22 @@ def noise_figure(table: pd.DataFrame) -> Figure:
         right.plot(cell["num_items"], cell["mean_queries"], "o-", color=color, label=label)
         right.fill_between(
             cell["num_items"], cell["ci_low"], cell["ci_high"], color=color, alpha=0.2, lw=0
+        )
+    others = summarize(
+        table[
+            (table["status"] == "ok") & (table["method"] != "grover") & table["iterations"].isna()
+        ]
+    ).dropna(subset=["mean_queries"])
+    for (_, backend, _, m), cell in others.groupby(list(SERIES), sort=True):
+        if m not in set(rows["num_marked"]):
+            continue
+        cell = cell.sort_values("num_items")
+        right.plot(
+            cell["num_items"],
+            cell["mean_queries"],
+            "s:",
+            color="dimgray",
+            label=series_label(cell.iloc[0], backends=2 if backend != "ideal" else 1),
         )
     for m in sorted(rows["num_marked"].unique()):
         sizes = np.array(sorted(rows["num_items"].unique()))
