@@ -44,7 +44,7 @@ def spec(out: Path, algorithm: str, size: int, marked: int, reps: int) -> SweepS
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--marked", type=int, default=20, help="M = 1..marked (default 20)")
+    parser.add_argument("--marked", type=int, default=50, help="M = 1..marked (default 50)")
     parser.add_argument("--repetitions", type=int, default=100, help="trials per (N, M)")
     args = parser.parse_args()
     print(
