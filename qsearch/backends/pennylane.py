@@ -7,20 +7,24 @@ pins an older qiskit and ``qml.from_qiskit`` drops gates it does not know):
   ``qml.StatePrep`` of √p (uniform √(1/N) over the N real items when N is not a power of two,
   zero on the padding indices, as in :mod:`qsearch.translate.qiskit`).
 * Oracle S_t(α) = I − (1 − e^{iα})Π_marked: one diagonal ``qml.QubitUnitary`` given as a sparse
-  (CSR) matrix, e^{iα} on the marked items and 1 elsewhere.
+  (CSR) matrix, e^{iα} on the marked items and 1 elsewhere; on the lightning devices, when M is
+  small (:func:`controlled_phase_limit`), one multi-controlled ``qml.PhaseShift`` per marked item
+  instead (for α = π that is ``qml.FlipSign``'s decomposition, built once and cached).
 * Diffusion −S_s(β) with S_s(β) = I − (1 − e^{iβ})|s⟩⟨s| and s = A|0⟩ (Brassard, Høyer, Mosca,
   Tapp 2002, arXiv:quant-ph/0005055): ``qml.GroverOperator`` (= 2|+⟩⟨+| − I = −S_s(π)) for
   the standard iterate with uniform A; otherwise A S_0(β) A† (equal to −S_s(β) up to the global
-  phase −1), with S_0(β) a sparse diagonal putting e^{iβ} on |0…0⟩.
+  phase −1), with S_0(β) the same phase operation as the oracle, on |0…0⟩ only.
 
-Why a sparse diagonal oracle and not ``qml.FlipSign`` or ``qml.DiagonalQubitUnitary``: measured
-on PennyLane 0.45 (10 Grover iterates, 1000 shots; benchmarks/bench_pennylane.py), ``default.qubit``
-applies FlipSign and DiagonalQubitUnitary as dense 2^n × 2^n matrices (0.40 s and 0.15 s at
-n = 10, hopeless at n = 14) and ``lightning.qubit`` applies DiagonalQubitUnitary as a dense matrix
-too, while FlipSign costs one state-vector pass per marked item (M passes per oracle). The CSR
-diagonal is one O(2^n) pass per oracle on both devices whatever M is: 0.007 s (default.qubit) and
-0.014 s (lightning) at n = 10, M = 1; at n = 14, M = 16 it is 6× faster than per-item
-multi-controlled gates on both devices.
+Why not ``qml.FlipSign`` or ``qml.DiagonalQubitUnitary`` as such: measured on PennyLane 0.45
+(``python benchmarks/bench_pennylane.py --oracles``: 10 iterates, 1000 shots), ``default.qubit``
+applies FlipSign and DiagonalQubitUnitary as dense 2^n × 2^n matrices (0.40 s and 0.10 s at
+n = 10, hopeless at n = 14) and ``lightning.qubit`` applies DiagonalQubitUnitary as a dense
+matrix too; the CSR diagonal is one O(2^n) pass per oracle whatever M is (0.007 s at n = 10 on
+default.qubit; 2.6× faster than FlipSign at n = 14, M = 16 on lightning). On lightning a gate
+with n − 1 controls touches two amplitudes, so for few marked items per-item controlled phases
+win; FlipSign itself is decomposed again at every execution, hence the cached equivalent.
+With this oracle the adapter runs faster than a hand-written FlipSign + GroverOperator QNode
+(qsearch/raw 0.87-0.99 at n = 12-18 on lightning.qubit).
 
 Bit order: PennyLane wires are big-endian (wire 0 is the most significant bit of a basis index;
 Qiskit is little-endian). Item i is the basis state whose wire j holds bit n−1−j of i; the adapter
@@ -90,49 +94,77 @@ def _amplitudes(problem: SearchProblem) -> np.ndarray:
     return amplitudes / np.linalg.norm(amplitudes)
 
 
-def _phase_diagonal(size: int, indices: np.ndarray, angle: float) -> sparse.csr_matrix:
+def _phase_diagonal(size: int, indices: np.ndarray, angle: float) -> sparse.csr_array:
     """Sparse diag(d) with d_i = e^{i·angle} for i in ``indices`` and 1 elsewhere."""
     diagonal = np.ones(size, dtype=np.complex128)
     diagonal[indices] = np.exp(1j * angle)
     return sparse.diags_array(diagonal, format="csr")
 
 
-class _Circuits:
-    """The PennyLane operations of one problem, built once and shared by its programs."""
+def controlled_phase_limit(num_qubits: int) -> int:
+    """Largest M for which per-item multi-controlled phases beat one sparse diagonal.
 
-    def __init__(self, problem: SearchProblem) -> None:
+    On lightning.qubit a gate with n − 1 controls touches two amplitudes and costs ~30 µs of
+    PennyLane's Python per operation, while the CSR diagonal is a pass over 2^n amplitudes
+    (~0.3 ms at n = 16, ~1.5 ms at n = 18): the crossover measured with 20 iterates and 1000
+    shots is near M = 2^(n−13) (benchmarks/bench_pennylane.py --oracles).
+    """
+    return max(2, 2 ** (num_qubits - 13))
+
+
+class _Circuits:
+    """The PennyLane operations of one problem, built once and shared by its programs.
+
+    ``controlled``: the device applies multi-controlled gates natively (the lightning
+    devices), so a phase on few basis states is cheaper as per-state controlled phases.
+    """
+
+    def __init__(self, problem: SearchProblem, *, controlled: bool) -> None:
         self.problem = problem
         self.wires = list(range(problem.num_qubits))
         self.uniform = _uniform_power_of_two(problem)
+        self.controlled = controlled
         self._amplitudes = None if self.uniform else _amplitudes(problem)
-        self._oracles: dict[float, Any] = {}
-        self._zero_phases: dict[float, Any] = {}
+        self._phases: dict[tuple[str, float], list[Any]] = {}
 
     def prepare(self) -> list[Any]:
         if self.uniform:
             return [qml.Hadamard(w) for w in self.wires]
         return [qml.StatePrep(self._amplitudes, wires=self.wires)]
 
+    def phase(self, which: str, items: np.ndarray, angle: float) -> list[Any]:
+        """Operations multiplying the amplitudes of the basis states ``items`` by e^{i·angle}."""
+        key = (which, angle)
+        ops = self._phases.get(key)
+        if ops is not None:
+            return ops
+        n = len(self.wires)
+        if self.controlled and len(items) <= controlled_phase_limit(n):
+            ops = []
+            for item in items.tolist():
+                bits = [(item >> (n - 1 - j)) & 1 for j in range(n)]  # wire 0 = MSB
+                flip = [qml.PauliX(self.wires[-1])] if not bits[-1] else []
+                target = qml.PhaseShift(angle, wires=self.wires[-1])
+                if n > 1:
+                    target = qml.ctrl(target, control=self.wires[:-1], control_values=bits[:-1])
+                ops += [*flip, target, *flip]
+        else:
+            ops = [qml.QubitUnitary(_phase_diagonal(2**n, items, angle), wires=self.wires)]
+        self._phases[key] = ops
+        return ops
+
     def oracle(self, alpha: float) -> list[Any]:
         if not self.problem.num_marked:
             return []
-        matrix = self._oracles.get(alpha)
-        if matrix is None:
-            matrix = _phase_diagonal(2 ** len(self.wires), self.problem.marked_array, alpha)
-            self._oracles[alpha] = matrix
-        return [qml.QubitUnitary(matrix, wires=self.wires)]
+        return self.phase("oracle", self.problem.marked_array, alpha)
 
     def diffusion(self, beta: float) -> list[Any]:
         if self.uniform and len(self.wires) >= 2 and _is_pi(beta):
             return [qml.GroverOperator(wires=self.wires)]
-        matrix = self._zero_phases.get(beta)
-        if matrix is None:
-            matrix = _phase_diagonal(2 ** len(self.wires), np.zeros(1, dtype=np.int64), beta)
-            self._zero_phases[beta] = matrix
         prepare = self.prepare()
         return [
             *(qml.adjoint(op) for op in reversed(prepare)),
-            qml.QubitUnitary(matrix, wires=self.wires),
+            *self.phase("zero", np.zeros(1, dtype=np.int64), beta),
             *prepare,
         ]
 
@@ -201,6 +233,8 @@ class PennyLaneBackend:
                     "by the backend)."
                 )
         self.name = "pennylane" if device == "default.qubit" else f"pennylane-{device}"
+        # Devices with native multi-controlled kernels (see controlled_phase_limit).
+        self._controlled = device.startswith("lightning.")
         self._circuits: OrderedDict[SearchProblem, _Circuits] = OrderedDict()
         self._operations: OrderedDict[Any, list[Any]] = OrderedDict()
 
@@ -277,7 +311,7 @@ class PennyLaneBackend:
         if ops is None:
             circuits = self._circuits.get(program.problem)
             if circuits is None:
-                circuits = _Circuits(program.problem)
+                circuits = _Circuits(program.problem, controlled=self._controlled)
                 self._circuits[program.problem] = circuits
                 if len(self._circuits) > _CACHE_SIZE:
                     self._circuits.popitem(last=False)

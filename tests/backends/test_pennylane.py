@@ -12,6 +12,7 @@ import pytest
 
 pytest.importorskip("pennylane")
 
+import pennylane as qml
 from qiskit.quantum_info import Statevector
 
 from qsearch.algorithms.counting import count_marked
@@ -21,7 +22,11 @@ from qsearch.algorithms.grover import grover_search
 from qsearch.algorithms.minimum import find_minimum
 from qsearch.backends.base import get_backend
 from qsearch.backends.ideal import IdealBackend
-from qsearch.backends.pennylane import PennyLaneBackend, installed_devices
+from qsearch.backends.pennylane import (
+    PennyLaneBackend,
+    controlled_phase_limit,
+    installed_devices,
+)
 from qsearch.cli import main
 from qsearch.exceptions import (
     BackendUnavailableError,
@@ -198,6 +203,20 @@ def test_resources_count_the_device_operations() -> None:
     assert resources["qubits"] == 4 and resources["iterations"] == 3
     # 4 Hadamards, then per iterate one oracle and one GroverOperator (native on default.qubit).
     assert resources["operations"] == 4 + 2 * 3
+
+
+def test_lightning_controlled_and_sparse_oracles_agree() -> None:
+    """Few marked items: per-item controlled phases; many: one sparse diagonal. Same answer."""
+    lightning = PennyLaneBackend("lightning.qubit")
+    few = SearchProgram(SearchProblem(64, [5, 60]), 2, phases=((2.0, 1.0), (0.5, -2.0)))
+    many = SearchProgram(SearchProblem(64, range(0, 64, 7)), 1, phases=((2.0, 1.0),))
+    assert controlled_phase_limit(6) == 2
+    ops_few, ops_many = lightning.operations(few), lightning.operations(many)
+    assert not any(isinstance(op, qml.QubitUnitary) for op in ops_few)
+    assert any(isinstance(op, qml.QubitUnitary) for op in ops_many)
+    exact = IdealBackend("statevector").probabilities([few, many])
+    for got, want in zip(lightning.probabilities([few, many]), exact, strict=True):
+        np.testing.assert_allclose(got, want, atol=1e-10)
 
 
 def test_operations_are_cached_per_program() -> None:
