@@ -332,6 +332,9 @@ class BucketIndex:
         self.ids_ = self._check_ids(ids, n)
         self.texts_ = self._check_texts(texts, n)
         x = normalize_rows(x) if self.metric == "cosine" else x
+        if np.may_share_memory(x, X):
+            x = x.copy()  # the index keeps its own rows: later edits of X must not change it
+        x.setflags(write=False)
         self.vectors_ = x
         rng = make_rng(self.seed, "BucketIndex.fit")
         if self.method == "kmeans":

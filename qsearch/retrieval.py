@@ -133,40 +133,70 @@ def _sorted_pairs(part: np.ndarray, vals: np.ndarray) -> tuple[np.ndarray, np.nd
 def smallest_k(d: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Column indices and values of the k smallest entries of each row, ascending (ties: index).
 
-    Two stages, exact: the minimum of every chunk of 64 columns; the k chunks with the smallest
-    minima hold every entry below the k-th smallest value T (each of their minima is a distinct
-    entry ≤ their largest minimum, so T is at most that); select among those k·64 candidates.
-    Rows where more than k entries are ≤ T (ties at T) are redone with a full selection. This
-    reads the row block twice instead of running introselect on all n columns.
+    Two stages, exact. The first ``n − n mod 64`` columns form ``s = n // 64`` strided groups
+    (group j = columns j, j + s, j + 2s, ...; their minima are 64 contiguous SIMD-friendly row
+    reductions), the remaining columns one more group. The k groups with the smallest minima
+    hold every entry below the k-th smallest value T (their k minima are distinct entries, so T
+    is at most the largest of them); select among those ≤ 64·k candidates. Rows where ties at T
+    could hide an entry outside the candidates are redone with a full selection. The row block
+    is read twice (once by the strided minima) instead of an introselect over all n columns.
     """
     b, n = d.shape
     c = _SELECT_CHUNK
+    if k >= n:
+        part = np.broadcast_to(np.arange(n), d.shape).copy()
+        return _sorted_pairs(part, d.copy())
     if n < 8 * c * k:
-        if k < n:
-            part = np.argpartition(d, k - 1, axis=1)[:, :k]
-        else:
-            part = np.broadcast_to(np.arange(n), d.shape).copy()
-        return _sorted_pairs(part, np.take_along_axis(d, part, axis=1))
-    full = n // c * c
-    mins = d[:, :full].reshape(b, -1, c).min(axis=2)
-    if full < n:
+        top = np.argpartition(d, k - 1, axis=1)[:, :k]
+        top_vals = np.take_along_axis(d, top, axis=1)
+        threshold = top_vals.max(axis=1, keepdims=True)
+        ties = np.flatnonzero(np.count_nonzero(d <= threshold, axis=1) != k)
+        return _sorted_pairs(*_lowest_index_ties(d, top, top_vals, threshold, ties, k))
+    stride = n // c
+    full = stride * c
+    mins = d[:, :full].reshape(b, c, stride).min(axis=1)
+    tail = n - full
+    if tail:
         mins = np.concatenate([mins, d[:, full:].min(axis=1, keepdims=True)], axis=1)
-    chunks = np.argpartition(mins, k - 1, axis=1)[:, :k]
-    candidates = (chunks[:, :, None] * c + np.arange(c)).reshape(b, -1)
-    valid = candidates < n
-    candidates = np.minimum(candidates, n - 1)
+    groups = np.argpartition(mins, k - 1, axis=1)[:, :k]
+    strided = groups[:, :, None] + stride * np.arange(c)
+    if tail:
+        # the tail group (index `stride`) holds columns full .. n-1 instead
+        tail_cols = full + np.minimum(np.arange(c), tail - 1)
+        strided = np.where((groups == stride)[:, :, None], tail_cols, strided)
+    candidates = strided.reshape(b, -1)
     vals = np.take_along_axis(d, candidates, axis=1)
-    vals[~valid] = np.inf
+    if tail:
+        # a tail group shorter than 64 repeats its last column: keep one copy of each
+        repeated = (groups == stride)[:, :, None] & (np.arange(c) >= tail)
+        vals[repeated.reshape(b, -1)] = np.inf
     part = np.argpartition(vals, k - 1, axis=1)[:, :k]
     top = np.take_along_axis(candidates, part, axis=1)
     top_vals = np.take_along_axis(vals, part, axis=1)
     threshold = top_vals.max(axis=1, keepdims=True)
-    ties = np.flatnonzero(np.count_nonzero(d <= threshold, axis=1) != k)
-    for row in ties:  # rare: several entries equal the k-th value; take the lowest indices
+    # Exact unless ties: every entry ≤ T lies in the candidates when at most k groups have a
+    # minimum ≤ T, and then exactly k candidates ≤ T means no tie at T.
+    ties = np.flatnonzero(
+        (np.count_nonzero(mins <= threshold, axis=1) > k)
+        | (np.count_nonzero(vals <= threshold, axis=1) != k)
+    )
+    return _sorted_pairs(*_lowest_index_ties(d, top, top_vals, threshold, ties, k))
+
+
+def _lowest_index_ties(
+    d: np.ndarray,
+    top: np.ndarray,
+    top_vals: np.ndarray,
+    threshold: np.ndarray,
+    rows: np.ndarray,
+    k: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Redo ``rows`` exactly: the k smallest by (value, index) among the entries ≤ threshold."""
+    for row in rows:  # rare: several entries equal the k-th value
         cols = np.flatnonzero(d[row] <= threshold[row])
         order = np.lexsort((cols, d[row, cols]))[:k]
         top[row], top_vals[row] = cols[order], d[row, cols[order]]
-    return _sorted_pairs(top, top_vals)
+    return top, top_vals
 
 
 def exact_knn(

@@ -7,7 +7,7 @@ import pytest
 
 from qsearch.buckets import BucketIndex
 from qsearch.exceptions import ProblemError
-from qsearch.retrieval import Hits, exact_knn, retrieve
+from qsearch.retrieval import Hits, exact_knn, retrieve, smallest_k
 from qsearch.schedules import optimal_iterations
 
 
@@ -44,6 +44,21 @@ def test_exact_knn_breaks_ties_by_lower_index() -> None:
     assert ids[0].tolist() == [0, 2, 3]
     ids, _ = exact_knn(x, np.array([1.0, 0.0]), 4, metric="euclidean")
     assert ids[0].tolist() == [0, 2, 3, 1]  # distances 0, 0, 1, √2
+
+
+@pytest.mark.parametrize(("n", "k"), [(100_000, 10), (65_537, 7), (40_000, 20), (300, 5)])
+def test_smallest_k_is_exact_with_ties_and_tails(n: int, k: int) -> None:
+    rng = np.random.default_rng(n)
+    d = rng.standard_normal((6, n)).astype(np.float32)
+    d[0] = np.round(d[0], 1)  # many ties at the k-th value
+    d[1] = np.round(d[1])  # massive ties
+    d[2, -3:] = -50.0  # winners in the short tail group
+    d[3, ::7] = -5.0  # k-way ties among the winners
+    ids, vals = smallest_k(d, k)
+    for row in range(6):
+        expected = np.lexsort((np.arange(n), d[row]))[:k]
+        np.testing.assert_array_equal(ids[row], expected)
+        np.testing.assert_array_equal(vals[row], d[row, expected])
 
 
 def test_exact_knn_bad_input(points: np.ndarray) -> None:
