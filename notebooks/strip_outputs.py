@@ -47,7 +47,9 @@ def is_stripped(nb: nbformat.NotebookNode) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("paths", nargs="*", type=Path, help="notebooks (default: notebooks/*.ipynb)")
+    parser.add_argument(
+        "paths", nargs="*", type=Path, help="notebooks (default: notebooks/*.ipynb)"
+    )
     parser.add_argument("--check", action="store_true", help="only report unstripped notebooks")
     args = parser.parse_args(argv)
     paths = args.paths or sorted(HERE.glob("*.ipynb"))
