@@ -123,22 +123,15 @@ class RetrievalEvaluation:
 
         fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
         ax = axes[0]
-        for row in self.table.itertuples(index=False):
-            work = (
-                row.total_queries
-                if not math.isnan(row.total_queries)
-                else row.distance_computations
-            )
+        markers = "osD^vP*Xh<>"
+        for i, row in enumerate(self.table.itertuples(index=False)):
+            work = row.total_queries
+            if math.isnan(work):
+                work = row.distance_computations
             if math.isnan(work):
                 continue
-            ax.scatter(work, row.recall, s=40)
-            ax.annotate(
-                row.method,
-                (work, row.recall),
-                fontsize=7,
-                xytext=(4, 3),
-                textcoords="offset points",
-            )
+            ax.scatter(work, row.recall, s=45, marker=markers[i % len(markers)], label=row.method)
+        ax.legend(fontsize=7, loc="lower right")
         ax.set_xscale("log")
         ax.set_xlabel("work per query (distance computations, or total queries)")
         ax.set_ylabel(f"recall@{self.params['k']}")
@@ -159,7 +152,7 @@ class RetrievalEvaluation:
             ax.legend()
         ax.set_xlabel("mean bucket size N_b")
         ax.set_ylabel("queries per query")
-        ax.set_title("quantum pipeline: search shrinks as √N_b, build does not")
+        ax.set_title("quantum pipeline: search ∝ √N_b, build ∝ N_b")
         ax.grid(True, which="both", alpha=0.3)
         fig.tight_layout()
         path = Path(path)
