@@ -929,6 +929,7 @@ def sweep(
                             git,
                             accept,
                             max_inflight=4 * max(workers, 4),
+                            own_pool=own_pool,
                         )
                     finally:
                         if own_pool:
@@ -984,6 +985,7 @@ def _drive(
     accept: Callable[[Sequence[dict[str, Any]]], None],
     *,
     max_inflight: int,
+    own_pool: bool,
 ) -> int:
     """Submit chunks with a bounded number in flight; returns points whose task failed."""
     lost = 0
@@ -1015,6 +1017,20 @@ def _drive(
                     continue
                 accept(rows)
             top_up()
+    except KeyboardInterrupt:
+        # Stop cleanly: drop queued tasks, let running ones finish (the local pool's workers
+        # ignore SIGINT), and keep every row that was computed. A second Ctrl-C stops waiting.
+        for future in inflight:
+            future.cancel()
+        try:
+            if own_pool:
+                pool.shutdown(wait=True, cancel_futures=True)
+            for future in inflight:
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    accept(future.result())
+        except KeyboardInterrupt:
+            pass
+        raise
     except BaseException:
         for future in inflight:
             future.cancel()
@@ -1132,7 +1148,16 @@ def compare_spec(
 
 
 # ------------------------------------------------------------------------------------------ CLI
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _raise_interrupt)  # stop like Ctrl-C: keep finished rows
     spec = SweepSpec.from_file(args.spec)
     executor = None
     if args.dask:
@@ -1143,7 +1168,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
             spec, executor, workers=args.workers, threads=args.threads, progress=progress
         )
     except SweepInterrupted as stop:
-        print(f"qsearch sweep: {stop.report.summary()}", file=sys.stderr)
         print(stop.report.summary())
         return 130
     finally:

@@ -446,3 +446,40 @@ def test_compare_is_a_preset_of_sweep(tmp_path: Path) -> None:
     assert ours.astype(object).equals(theirs.astype(object))
     with pytest.raises(ProblemError, match="'algorithm' argument of compare_spec"):
         compare_spec([16, 64], algorithm="nope")
+
+
+def test_ctrl_c_stops_the_local_pool_cleanly_and_keeps_whole_rows(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    toml = tmp_path / "spec.toml"
+    out = tmp_path / "out"
+    toml.write_text(
+        ISSUE_SPEC.format(output=out)
+        .replace("[64, 256, 1024]", "[65536]")
+        .replace('"grover", ', "")
+        .replace("repetitions = 20", "repetitions = 5000")
+    )
+    total = 10000
+    command = [sys.executable, "-m", "qsearch.cli", "sweep", "run", str(toml), "--workers", "2"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.2)
+            if (out / "sweep.sqlite").exists() and status(SweepSpec.from_file(toml))["stored"]:
+                break
+        process.send_signal(signal.SIGINT)
+        stdout, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130
+    assert "interrupted: rerun to resume" in stdout
+    rows = stored(out)
+    assert 0 < len(rows) < total and all(r["status"] == "ok" for r in rows)
+    # Stored rows are whole and equal to what the point gives when run again.
+    by_key = {p.key: p for p in SweepSpec.from_file(toml).points()}
+    for row in rows[:5]:
+        again = run_point(by_key[row["key"]])
+        assert comparable([again]) == comparable([row])
