@@ -406,16 +406,36 @@ def _parse_grid(table: Mapping[str, Any], where: str) -> Grid:
         raise _spec_error(where, "repetitions", "an int >= 1", repetitions)
     if repetitions < 1:
         raise _spec_error(where, "repetitions", "an int >= 1", repetitions)
+    from qsearch.backends.base import available_backends
+
     backends = _str_list(table.get("backend", "ideal"), "backend", where)
+    registered = sorted(available_backends())
+    for backend in backends:
+        if backend not in registered:
+            raise ProblemError(
+                f"The 'backend' key of {where} must name registered backends {registered}; "
+                f"got {backend!r}."
+            )
     options = table.get("backend_options", {})
     if not isinstance(options, Mapping):
         raise _spec_error(where, "backend_options", "a table of backend options", options)
-    if "noise" in options:
-        raise ProblemError(
-            f"Give noise with the 'noise' key of {where}, not inside 'backend_options'."
-        )
+    for key in ("noise", "threads"):
+        if key in options:
+            raise ProblemError(
+                f"Give {key} with the {key!r} key of {where}, not inside 'backend_options'"
+                + (
+                    " (threads do not change results, so they are not part of a point)."
+                    if key == "threads"
+                    else "."
+                )
+            )
     noise_raw = _str_list(table.get("noise", "none"), "noise", where)
     noise = tuple(None if item.lower() in _NO_NOISE else item for item in noise_raw)
+    if any(n is not None for n in noise) and "ideal" in backends:
+        raise ProblemError(
+            f"The 'noise' key of {where} needs a circuit backend (e.g. backend = \"aer\"); the "
+            "ideal backend is noiseless. Put noisy points in their own [[sweep.grid]]."
+        )
     if "iterations" in table:
         iterations: tuple[int | None, ...] = _int_list(table["iterations"], "iterations", where, 0)
         unsupported = [a for a in algorithms if a not in FIXED_ITERATION_ALGORITHMS]
@@ -860,7 +880,9 @@ def sweep(
     # In-process runs keep Aer's default (all cores) unless threads were asked for.
     inline_threads = threads
     if threads is None:
-        threads = max(1, cores // workers)
+        # Local pool: Aer threads × workers <= cores. Dask workers run one task per thread
+        # already, so each task's simulator gets one thread.
+        threads = 1 if executor is not None else max(1, cores // workers)
     git = git_revision()
     store = ResultStore(spec.store_path)
     new = failed = lost = 0

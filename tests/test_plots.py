@@ -29,6 +29,7 @@ seed = 4
 output = "{output}"
 repetitions = 30
 marked = 1
+threads = 1
 
 [[sweep.grid]]
 algorithms = ["grover", "classical-random"]
@@ -42,7 +43,6 @@ iterations = [0, 1, 2, 3, 4, 5]
 [[sweep.grid]]
 algorithms = ["grover"]
 backend = "aer"
-backend_options = {{ threads = 1 }}
 sizes = [4, 8]
 repetitions = 4
 """

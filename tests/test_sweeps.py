@@ -107,6 +107,9 @@ def test_issue_spec_parses_and_lists_every_point(tmp_path: Path) -> None:
         ({"log2_sizes": [4, 6]}, "exactly one of 'sizes' and 'log2_sizes'"),
         ({"iterations": [0, 1]}, "'iterations' key"),
         ({"backend_options": {"noise": "fake_torino"}}, "'noise' key"),
+        ({"backend_options": {"threads": 2}}, "'threads' key"),
+        ({"backend": "quantum-cloud-9"}, "registered backends"),
+        ({"noise": "fake_torino"}, "needs a circuit backend"),
         ({"workers": 0}, "'workers' key"),
         ({"grid": [{"algorithms": ["grover"], "sizez": [4]}]}, "Unknown key 'sizez'"),
     ],
@@ -328,6 +331,12 @@ def test_aer_points_get_one_thread_per_worker_share(tmp_path: Path) -> None:
     rows = stored(tmp_path)
     assert {r["result_backend"] for r in rows} == {"aer"}
     assert {json.loads(r["metadata"])["method"] for r in rows} == {"statevector"}
+    assert {json.loads(r["metadata"])["threads"] for r in rows} == {1}
+    # The simulator the points ran on was built with that thread count.
+    from qsearch.sweeps import _WORKER_BACKENDS, _dumps
+
+    device = _WORKER_BACKENDS[_dumps(["aer", {"threads": 1}])]
+    assert device.simulator.options.max_parallel_threads == 1
 
 
 # ------------------------------------------------------------------------------------- Dask
