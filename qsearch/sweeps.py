@@ -1102,8 +1102,12 @@ def status(spec: SweepSpec | Mapping[str, Any] | str | os.PathLike[str]) -> dict
     }
 
 
-def connect_dask(address: str, *, timeout: float = 10.0, retries: int = 2) -> cf.Executor:
-    """An executor on the Dask scheduler at ``address`` (tasks retried ``retries`` times).
+def connect_dask(address: str, *, timeout: float = 10.0) -> Any:
+    """A ``distributed.Client`` for the Dask scheduler at ``address``.
+
+    Run a sweep on it with ``sweep(spec, client.get_executor(retries=2, pure=False))``
+    (``retries``: a task whose worker raised is run again; tasks of a worker that died are
+    rescheduled by Dask itself). Close the client when done.
 
     Raises:
         BackendUnavailableError: dask[distributed] is not installed.
@@ -1117,13 +1121,12 @@ def connect_dask(address: str, *, timeout: float = 10.0, retries: int = 2) -> cf
             "pip install 'qsearch[dask]'."
         ) from exc
     try:
-        client = Client(address, timeout=f"{timeout}s", set_as_default=False)
+        return Client(address, timeout=f"{timeout}s", set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
         raise BackendError(
             f"Cannot reach the Dask scheduler at {address!r} within {timeout:g} s "
             f"({type(exc).__name__}: {exc}); nothing was run or written."
         ) from exc
-    return client.get_executor(retries=retries, pure=False)
 
 
 def compare_spec(
@@ -1178,13 +1181,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _raise_interrupt)  # stop like Ctrl-C: keep finished rows
     spec = SweepSpec.from_file(args.spec)
-    executor = None
-    if args.dask:
-        executor = connect_dask(args.dask, timeout=args.dask_timeout)
+    client = connect_dask(args.dask, timeout=args.dask_timeout) if args.dask else None
+    executor = None if client is None else client.get_executor(retries=2, pure=False)
     progress = False if args.no_progress else None
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        # SIGTERM stops a sweep like Ctrl-C: finished rows are kept, the rerun resumes.
+        previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         report = sweep(
             spec, executor, workers=args.workers, threads=args.threads, progress=progress
@@ -1193,9 +1197,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(stop.report.summary())
         return 130
     finally:
-        if executor is not None:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        if client is not None:
             with contextlib.suppress(Exception):
-                executor._client.close()  # type: ignore[attr-defined]
+                client.close()
     print(f"{report.summary()} (store: {report.store_path})")
     if report.failed or report.lost:
         return min(125, report.failed + report.lost)
