@@ -31,6 +31,13 @@ an existing point's seed, and a resumed sweep writes identical rows.
 The store (``<output>/sweep.sqlite``) holds one row per completed point, keyed by a hash of the
 point's parameters. Rows are written in batched transactions; each point is one INSERT, so a
 point is stored whole or not at all. A rerun skips stored points and retries failed ones.
+
+Execution: in-process (one worker), a local process pool (default: one worker per core, each
+with ``OMP_NUM_THREADS`` and Aer ``threads`` = cores // workers), or any executor with
+``submit`` returning ``concurrent.futures.Future`` (``client.get_executor()`` of Dask). Points
+go out in chunks with a bounded number in flight; rows are written by the calling process only.
+Ctrl-C (or SIGTERM in ``qsearch sweep run``) drops queued chunks, keeps the rows of finished
+ones and raises :class:`SweepInterrupted`; rerunning resumes.
 """
 
 from __future__ import annotations
