@@ -66,7 +66,8 @@ class Hits:
         texts: the hits' texts when the index was fitted with texts, else None.
         queries: the whole bill (see the module docstring).
         centroid_comparisons: routing comparisons (included in ``queries.build``).
-        buckets: one row per probed bucket: bucket, rank, size, marked, found, oracle, verify,
+        buckets: one row per probed bucket: bucket, rank, size, marked, found (for
+            ``"minimum"``: the bucket's top-k candidates before the merge), oracle, verify,
             build, algorithm.
         backend: the backend name (``"classical"`` for the classical pipeline).
         algorithm: the algorithm that ran (``"scan"`` for the classical pipeline).
