@@ -5,7 +5,8 @@ pins an older qiskit and ``qml.from_qiskit`` drops gates it does not know):
 
 * State preparation A: a Hadamard layer when N = 2^n without a prior; otherwise
   ``qml.StatePrep`` of √p (uniform √(1/N) over the N real items when N is not a power of two,
-  zero on the padding indices, as in :mod:`qsearch.translate.qiskit`).
+  zero on the padding indices, as in :mod:`qsearch.translate.qiskit`), which devices load
+  directly as the initial state.
 * Oracle S_t(α) = I − (1 − e^{iα})Π_marked: one diagonal ``qml.QubitUnitary`` given as a sparse
   (CSR) matrix, e^{iα} on the marked items and 1 elsewhere; on the lightning devices, when M is
   small (:func:`controlled_phase_limit`), one multi-controlled ``qml.PhaseShift`` per marked item
@@ -30,10 +31,12 @@ Bit order: PennyLane wires are big-endian (wire 0 is the most significant bit of
 Qiskit is little-endian). Item i is the basis state whose wire j holds bit n−1−j of i; the adapter
 converts measured bit rows with the same weights, so item i is reported as i.
 
-Costs and limits: with a prior or a padded N, A† inside every diffusion is decomposed by
-PennyLane (Möttönen et al. 2004, arXiv:quant-ph/0407010) into O(2^n) gates, so those programs are
-practical up to n ≈ 10; uniform power-of-two problems run with O(n) operations per iterate
-(n ≈ 20 on ``lightning.qubit``).
+Costs and limits: uniform power-of-two problems run O(n) operations per iterate (n ≈ 20 on
+``lightning.qubit``). A padded N prepares s with :func:`uniform_superposition` (O(n²) controlled
+gates; N = 30000, k = 136 in ~1 s on lightning). A prior needs a general state preparation inside
+every diffusion (Möttönen et al. 2004, arXiv:quant-ph/0407010; decomposed once and cached), O(2^n)
+gates: N = 1000, k = 34 takes ~3 s on lightning, so priors are practical up to n ≈ 11.
+``default.qubit`` applies multi-controlled gates as dense matrices; use lightning for n > 10.
 """
 
 from __future__ import annotations
@@ -112,6 +115,39 @@ def controlled_phase_limit(num_qubits: int) -> int:
     return max(2, 2 ** (num_qubits - 13))
 
 
+def uniform_superposition(num_items: int, wires: Sequence[int]) -> list[Any]:
+    """Operations preparing (1/√N) Σ_{i<N} |i⟩ from |0…0⟩ (wire 0 the most significant bit).
+
+    Recursive binary split: with L = 2^(m−1) < N < 2^m on m wires, RY(2·acos√(L/N)) on the
+    first wire, Hadamards on the rest controlled on it being 0 (the L items below L), and the
+    same construction for the remaining N − L items controlled on it being 1. At most
+    n(n + 1)/2 (multi-)controlled gates, against O(2^n) for a general state preparation
+    (Möttönen et al. 2004, arXiv:quant-ph/0407010); the same state as Qiskit's
+    ``UniformSuperpositionGate`` (Shukla & Vedula 2024, arXiv:2306.11747).
+    """
+    ops: list[Any] = []
+
+    def add(op: Any, controls: list[int], values: list[int]) -> None:
+        ops.append(qml.ctrl(op, control=controls, control_values=values) if controls else op)
+
+    def build(count: int, rest: list[int], controls: list[int], values: list[int]) -> None:
+        if count == 2 ** len(rest):
+            for wire in rest:
+                add(qml.Hadamard(wire), controls, values)
+            return
+        half = 2 ** (len(rest) - 1)
+        if count <= half:  # the first wire stays |0⟩
+            build(count, rest[1:], controls, values)
+            return
+        add(qml.RY(2 * math.acos(math.sqrt(half / count)), wires=rest[0]), controls, values)
+        for wire in rest[1:]:
+            add(qml.Hadamard(wire), [*controls, rest[0]], [*values, 0])
+        build(count - half, rest[1:], [*controls, rest[0]], [*values, 1])
+
+    build(num_items, list(wires), [], [])
+    return ops
+
+
 class _Circuits:
     """The PennyLane operations of one problem, built once and shared by its programs.
 
@@ -126,6 +162,7 @@ class _Circuits:
         self.controlled = controlled
         self._amplitudes = None if self.uniform else _amplitudes(problem)
         self._phases: dict[tuple[str, float], list[Any]] = {}
+        self._gates: tuple[list[Any], list[Any]] | None = None
 
     def prepare(self) -> list[Any]:
         if self.uniform:
@@ -158,15 +195,25 @@ class _Circuits:
             return []
         return self.phase("oracle", self.problem.marked_array, alpha)
 
+    def unprepare_prepare(self) -> tuple[list[Any], list[Any]]:
+        """Gate-level A† and A for the diffusion (any A with A|0⟩ = s gives A S_0 A† = S_s)."""
+        if self._gates is None:
+            if self.uniform:
+                gates = self.prepare()
+            elif self.problem.prior is None:
+                gates = uniform_superposition(self.problem.num_items, self.wires)
+            else:  # decomposed once here, not at every execution
+                gates = qml.MottonenStatePreparation.compute_decomposition(
+                    self._amplitudes, wires=self.wires
+                )
+            self._gates = ([op.adjoint() for op in reversed(gates)], gates)
+        return self._gates
+
     def diffusion(self, beta: float) -> list[Any]:
         if self.uniform and len(self.wires) >= 2 and _is_pi(beta):
             return [qml.GroverOperator(wires=self.wires)]
-        prepare = self.prepare()
-        return [
-            *(qml.adjoint(op) for op in reversed(prepare)),
-            *self.phase("zero", np.zeros(1, dtype=np.int64), beta),
-            *prepare,
-        ]
+        unprepare, prepare = self.unprepare_prepare()
+        return [*unprepare, *self.phase("zero", np.zeros(1, dtype=np.int64), beta), *prepare]
 
     def operations(self, program: SearchProgram) -> list[Any]:
         ops = self.prepare()

@@ -13,6 +13,7 @@ import pytest
 pytest.importorskip("pennylane")
 
 import pennylane as qml
+from pennylane.tape import QuantumScript
 from qiskit.quantum_info import Statevector
 
 from qsearch.algorithms.counting import count_marked
@@ -26,6 +27,7 @@ from qsearch.backends.pennylane import (
     PennyLaneBackend,
     controlled_phase_limit,
     installed_devices,
+    uniform_superposition,
 )
 from qsearch.cli import main
 from qsearch.exceptions import (
@@ -217,6 +219,20 @@ def test_lightning_controlled_and_sparse_oracles_agree() -> None:
     exact = IdealBackend("statevector").probabilities([few, many])
     for got, want in zip(lightning.probabilities([few, many]), exact, strict=True):
         np.testing.assert_allclose(got, want, atol=1e-10)
+
+
+@pytest.mark.parametrize("num_qubits", [1, 2, 3, 4, 5])
+def test_uniform_superposition_covers_exactly_the_real_items(num_qubits: int) -> None:
+    wires = list(range(num_qubits))
+    device = qml.device("default.qubit", wires=num_qubits)
+    for num_items in range(2 ** (num_qubits - 1) + 1, 2**num_qubits + 1):
+        ops = uniform_superposition(num_items, wires)
+        assert len(ops) <= num_qubits * (num_qubits + 1) // 2
+        tape = QuantumScript(ops, [qml.probs(wires=wires)])
+        (probs,) = qml.execute([tape], device, diff_method=None)
+        want = np.zeros(2**num_qubits)
+        want[:num_items] = 1 / num_items
+        np.testing.assert_allclose(probs, want, atol=1e-12, err_msg=f"N={num_items}")
 
 
 def test_operations_are_cached_per_program() -> None:
