@@ -72,6 +72,7 @@ except ImportError as exc:  # pragma: no cover - exercised by blocking the impor
     ) from exc
 
 _CACHE_SIZE = 256
+_CACHE_BYTES = 256 * 2**20
 
 
 def installed_devices() -> list[str]:
@@ -163,6 +164,8 @@ class _Circuits:
         self._amplitudes = None if self.uniform else _amplitudes(problem)
         self._phases: dict[tuple[str, float], list[Any]] = {}
         self._gates: tuple[list[Any], list[Any]] | None = None
+        #: Bytes held by cached matrices and amplitude vectors (for the backend's cache limit).
+        self.nbytes = 0 if self._amplitudes is None else 2 * self._amplitudes.nbytes
 
     def prepare(self) -> list[Any]:
         if self.uniform:
@@ -186,7 +189,9 @@ class _Circuits:
                     target = qml.ctrl(target, control=self.wires[:-1], control_values=bits[:-1])
                 ops += [*flip, target, *flip]
         else:
-            ops = [qml.QubitUnitary(_phase_diagonal(2**n, items, angle), wires=self.wires)]
+            matrix = _phase_diagonal(2**n, items, angle)
+            self.nbytes += matrix.data.nbytes + matrix.indices.nbytes + matrix.indptr.nbytes
+            ops = [qml.QubitUnitary(matrix, wires=self.wires)]
         self._phases[key] = ops
         return ops
 
@@ -351,26 +356,44 @@ class PennyLaneBackend:
         }
 
     def operations(self, program: SearchProgram) -> list[Any]:
-        """The native PennyLane operations of ``program`` (cached per problem, k and phases)."""
+        """The native PennyLane operations of ``program`` (cached per problem, k and phases).
+
+        The caches are bounded by entries (256 programs) and by the bytes of the diagonal
+        matrices and amplitude vectors they hold (256 MiB, the least recently used problems
+        go first), so a sweep over many large problems does not accumulate memory.
+        """
         self._check_size(program)
-        key = (program.problem, program.iterations, program.phases)
+        problem = program.problem
+        key = (problem, program.iterations, program.phases)
+        circuits = self._circuits.get(problem)
+        if circuits is None:
+            circuits = _Circuits(problem, controlled=self._controlled)
+            self._circuits[problem] = circuits
+        else:
+            self._circuits.move_to_end(problem)
         ops = self._operations.get(key)
         if ops is None:
-            circuits = self._circuits.get(program.problem)
-            if circuits is None:
-                circuits = _Circuits(program.problem, controlled=self._controlled)
-                self._circuits[program.problem] = circuits
-                if len(self._circuits) > _CACHE_SIZE:
-                    self._circuits.popitem(last=False)
             ops = circuits.operations(program)
             self._operations[key] = ops
             if len(self._operations) > _CACHE_SIZE:
                 self._operations.popitem(last=False)
         else:
             self._operations.move_to_end(key)
+        self._evict()
         return ops
 
     # -- internals --------------------------------------------------------------------------
+    def _evict(self) -> None:
+        """Drop least recently used problems until the caches fit their limits."""
+        total = sum(c.nbytes for c in self._circuits.values())
+        while len(self._circuits) > 1 and (
+            len(self._circuits) > _CACHE_SIZE or total > _CACHE_BYTES
+        ):
+            problem, circuits = self._circuits.popitem(last=False)
+            total -= circuits.nbytes
+            for key in [k for k in self._operations if k[0] == problem]:
+                del self._operations[key]
+
     def _check_size(self, program: SearchProgram) -> None:
         n = program.problem.num_qubits
         if self.wires is not None and n > self.wires:

@@ -16,6 +16,7 @@ import pennylane as qml
 from pennylane.tape import QuantumScript
 from qiskit.quantum_info import Statevector
 
+import qsearch.backends.pennylane as pennylane_backend
 from qsearch.algorithms.counting import count_marked
 from qsearch.algorithms.exponential import exponential_search
 from qsearch.algorithms.fixed_point import fixed_point_search
@@ -233,6 +234,22 @@ def test_uniform_superposition_covers_exactly_the_real_items(num_qubits: int) ->
         want = np.zeros(2**num_qubits)
         want[:num_items] = 1 / num_items
         np.testing.assert_allclose(probs, want, atol=1e-12, err_msg=f"N={num_items}")
+
+
+def test_caches_are_bounded_by_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pennylane_backend, "_CACHE_BYTES", 3 * 24 * 2**10)  # ~ three diagonals
+    backend = PennyLaneBackend("default.qubit")
+    programs = [SearchProgram(SearchProblem(1024, [i]), 1) for i in range(6)]
+    first = backend.operations(programs[0])
+    assert backend.operations(programs[0]) is first  # cached while it fits
+    for program in programs[1:]:
+        backend.operations(program)
+    assert backend.operations(programs[0]) is not first  # evicted, rebuilt
+    np.testing.assert_allclose(
+        backend.probabilities(programs[:1])[0],
+        IdealBackend().probabilities(programs[:1])[0],
+        atol=1e-12,
+    )
 
 
 def test_operations_are_cached_per_program() -> None:
