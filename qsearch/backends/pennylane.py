@@ -17,15 +17,16 @@ pins an older qiskit and ``qml.from_qiskit`` drops gates it does not know):
   phase −1), with S_0(β) the same phase operation as the oracle, on |0…0⟩ only.
 
 Why not ``qml.FlipSign`` or ``qml.DiagonalQubitUnitary`` as such: measured on PennyLane 0.45
-(``python benchmarks/bench_pennylane.py --oracles``: 10 iterates, 1000 shots), ``default.qubit``
-applies FlipSign and DiagonalQubitUnitary as dense 2^n × 2^n matrices (0.40 s and 0.10 s at
-n = 10, hopeless at n = 14) and ``lightning.qubit`` applies DiagonalQubitUnitary as a dense
-matrix too; the CSR diagonal is one O(2^n) pass per oracle whatever M is (0.007 s at n = 10 on
-default.qubit; 2.6× faster than FlipSign at n = 14, M = 16 on lightning). On lightning a gate
-with n − 1 controls touches two amplitudes, so for few marked items per-item controlled phases
-win; FlipSign itself is decomposed again at every execution, hence the cached equivalent.
-With this oracle the adapter runs faster than a hand-written FlipSign + GroverOperator QNode
-(qsearch/raw 0.87-0.99 at n = 12-18 on lightning.qubit).
+(``python benchmarks/bench_pennylane.py --oracles``: 10 iterates, 1000 shots, two runs on a
+shared 2-core machine), ``default.qubit`` applies FlipSign and DiagonalQubitUnitary as dense
+2^n × 2^n matrices (39-58× and 12-15× slower than the CSR diagonal at n = 10; hopeless at
+n = 14) and ``lightning.qubit`` applies DiagonalQubitUnitary as a dense matrix too (27× slower at
+n = 10). The CSR diagonal is one O(2^n) pass per oracle whatever M is (2.5× faster than FlipSign
+at n = 14, M = 16 on lightning). On lightning a gate with n − 1 controls touches two amplitudes,
+so for few marked items per-item controlled phases are as fast or faster; FlipSign itself is
+decomposed again at every execution, hence the cached equivalent. With these choices the
+adapter runs faster than a hand-written FlipSign + GroverOperator QNode (qsearch/raw 0.87-0.99
+at n = 10-18 on lightning.qubit).
 
 Bit order: PennyLane wires are big-endian (wire 0 is the most significant bit of a basis index;
 Qiskit is little-endian). Item i is the basis state whose wire j holds bit n−1−j of i; the adapter
