@@ -10,7 +10,9 @@ pins an older qiskit and ``qml.from_qiskit`` drops gates it does not know):
 * Oracle S_t(α) = I − (1 − e^{iα})Π_marked: one diagonal ``qml.QubitUnitary`` given as a sparse
   (CSR) matrix, e^{iα} on the marked items and 1 elsewhere; on the lightning devices, when M is
   small (:func:`controlled_phase_limit`), one multi-controlled ``qml.PhaseShift`` per marked item
-  instead (for α = π that is ``qml.FlipSign``'s decomposition, built once and cached).
+  instead (for α = π that is ``qml.FlipSign``'s decomposition, built once and cached); on
+  other devices (``default.mixed``, ``reference.qubit``, plugins) always the per-item gates,
+  which every device can decompose (not every device accepts sparse matrices).
 * Diffusion −S_s(β) with S_s(β) = I − (1 − e^{iβ})|s⟩⟨s| and s = A|0⟩ (Brassard, Høyer, Mosca,
   Tapp 2002, arXiv:quant-ph/0005055): ``qml.GroverOperator`` (= 2|+⟩⟨+| − I = −S_s(π)) for
   the standard iterate with uniform A; otherwise A S_0(β) A† (equal to −S_s(β) up to the global
@@ -153,15 +155,18 @@ def uniform_superposition(num_items: int, wires: Sequence[int]) -> list[Any]:
 class _Circuits:
     """The PennyLane operations of one problem, built once and shared by its programs.
 
-    ``controlled``: the device applies multi-controlled gates natively (the lightning
-    devices), so a phase on few basis states is cheaper as per-state controlled phases.
+    ``phase_mode``: how a phase on a set of basis states is applied: ``"sparse"`` (one CSR
+    diagonal ``qml.QubitUnitary``; default.qubit), ``"hybrid"`` (per-state multi-controlled
+    phases up to :func:`controlled_phase_limit` states, else sparse; the lightning devices, whose
+    multi-controlled kernels are native) or ``"controlled"`` (always per-state gates; any other
+    device, since every device can decompose them but not every device takes sparse matrices).
     """
 
-    def __init__(self, problem: SearchProblem, *, controlled: bool) -> None:
+    def __init__(self, problem: SearchProblem, *, phase_mode: str) -> None:
         self.problem = problem
         self.wires = list(range(problem.num_qubits))
         self.uniform = _uniform_power_of_two(problem)
-        self.controlled = controlled
+        self.phase_mode = phase_mode
         self._amplitudes = None if self.uniform else _amplitudes(problem)
         self._phases: dict[tuple[str, float], list[Any]] = {}
         self._gates: tuple[list[Any], list[Any]] | None = None
@@ -180,7 +185,9 @@ class _Circuits:
         if ops is not None:
             return ops
         n = len(self.wires)
-        if self.controlled and len(items) <= controlled_phase_limit(n):
+        if self.phase_mode == "controlled" or (
+            self.phase_mode == "hybrid" and len(items) <= controlled_phase_limit(n)
+        ):
             ops = []
             for item in items.tolist():
                 bits = [(item >> (n - 1 - j)) & 1 for j in range(n)]  # wire 0 = MSB
@@ -286,8 +293,13 @@ class PennyLaneBackend:
                     "by the backend)."
                 )
         self.name = "pennylane" if device == "default.qubit" else f"pennylane-{device}"
-        # Devices with native multi-controlled kernels (see controlled_phase_limit).
-        self._controlled = device.startswith("lightning.")
+        # See _Circuits: sparse diagonals where the device applies them in one pass.
+        if device == "default.qubit":
+            self._phase_mode = "sparse"
+        elif device.startswith("lightning."):
+            self._phase_mode = "hybrid"
+        else:
+            self._phase_mode = "controlled"
         self._circuits: OrderedDict[SearchProblem, _Circuits] = OrderedDict()
         self._operations: OrderedDict[Any, list[Any]] = OrderedDict()
 
@@ -368,7 +380,7 @@ class PennyLaneBackend:
         key = (problem, program.iterations, program.phases)
         circuits = self._circuits.get(problem)
         if circuits is None:
-            circuits = _Circuits(problem, controlled=self._controlled)
+            circuits = _Circuits(problem, phase_mode=self._phase_mode)
             self._circuits[problem] = circuits
         else:
             self._circuits.move_to_end(problem)

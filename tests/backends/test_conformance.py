@@ -18,7 +18,9 @@ from qsearch.testing import (
     conformance_properties,
 )
 
-_PENNYLANE_DEVICES = ("default.qubit", "lightning.qubit")
+# default.qubit and lightning.qubit as required; default.mixed and reference.qubit stand for
+# "any other device" (per-item controlled phases instead of sparse diagonals).
+_PENNYLANE_DEVICES = ("default.qubit", "lightning.qubit", "default.mixed", "reference.qubit")
 
 
 def _pennylane(device: str) -> Callable[[], Any]:
