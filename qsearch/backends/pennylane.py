@@ -249,7 +249,7 @@ class PennyLaneBackend:
         device_options: further keyword arguments for ``qml.device`` (e.g. ``c_dtype``).
 
     Shots: set on each ``QuantumScript`` (what ``qml.set_shots`` sets on a QNode; device-level
-    shots are deprecated in PennyLane 0.45), so one device serves any number of shots.
+    shots are deprecated in PennyLane 0.45).
 
     Seeds: ``run`` draws one integer device seed per run from ``seed`` (an int, a
     ``numpy.random.Generator`` or ``None``), so the same int seed gives the same counts for the
