@@ -22,7 +22,7 @@ Properties (in the order they are checked):
     ``bit order``: a single marked item i after the optimal k iterates comes back as i, for
         items whose bit patterns are not palindromes (a bit-reversing backend reports others).
     ``ideal distribution``: per-item counts within the 5σ bound of the ideal distribution.
-    ``non-power-of-two N``: N = 11 (padding indices never reported), within the bound.
+    ``non-power-of-two N``: N = 11, within the bound (noiseless: padding never reported).
     ``prior``: a non-uniform state preparation, within the bound (optional feature).
     ``phases``: generalised iterates G(α, β) (Yoder, Low, Chuang 2014, arXiv:1409.3305), within
         the bound (optional feature).
@@ -186,7 +186,7 @@ def assert_backend_conforms(
     rng = make_rng(seed, "assert_backend_conforms")
     report: dict[str, str] = {}
 
-    def run(programs: list[SearchProgram], prop: str, run_seed: int | None = None) -> list[Counts]:
+    def run(programs: list[SearchProgram], run_seed: int | None = None) -> list[Counts]:
         results = backend.run(
             programs, shots=shots, seed=child_seed(rng) if run_seed is None else run_seed
         )
@@ -199,7 +199,7 @@ def assert_backend_conforms(
         SearchProgram(SearchProblem(4, [3]), 1),
     ]
     first_seed = child_seed(rng)
-    first = run(basic, "output length", first_seed)
+    first = run(basic, first_seed)
     empty = backend.run([], shots=shots, seed=child_seed(rng))
     if not isinstance(empty, list) or empty:
         raise _fail("output length", name, f"run([]) returned {empty!r}; expected [].")
@@ -207,7 +207,7 @@ def assert_backend_conforms(
         report[prop] = PASSED
 
     # Seeded runs repeat.
-    again = run(basic, "seeded runs repeat", first_seed)
+    again = run(basic, first_seed)
     for index, (a, b) in enumerate(zip(first, again, strict=True)):
         if a != b:
             raise _fail(
@@ -221,9 +221,7 @@ def assert_backend_conforms(
     # Bit order: a single marked item i comes back as i.
     k16 = optimal_iterations(16, 1)
     programs = [SearchProgram(SearchProblem(16, [item]), k16) for item in BIT_ORDER_ITEMS]
-    for item, program, counts in zip(
-        BIT_ORDER_ITEMS, programs, run(programs, "bit order"), strict=True
-    ):
+    for item, program, counts in zip(BIT_ORDER_ITEMS, programs, run(programs), strict=True):
         top = max(counts.items(), key=lambda kv: (kv[1], -kv[0]))[0] if counts else None
         if top != item:
             raise _fail(
@@ -254,7 +252,7 @@ def assert_backend_conforms(
         program = make()
         try:
             try:
-                counts = run([program], prop)[0]
+                counts = run([program])[0]
             except UnsupportedProgramError as exc:
                 if optional:
                     raise _Skip(str(exc)) from exc
