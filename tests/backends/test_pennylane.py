@@ -257,3 +257,17 @@ def test_operations_are_cached_per_program() -> None:
     program = SearchProgram(SearchProblem(8, [5]), 2)
     assert backend.operations(program) is backend.operations(SearchProgram(program.problem, 2))
     assert math.isclose(backend.probabilities([program])[0][5], 0.9453125, rel_tol=1e-12)
+
+
+def test_lightning_at_fourteen_qubits_and_a_padded_twelve() -> None:
+    """Larger registers on lightning.qubit: marked-set frequency within the 5σ bound."""
+    lightning = PennyLaneBackend("lightning.qubit")
+    shots = 2000
+    for problem in (SearchProblem(2**14, [7, 4242, 16000]), SearchProblem(3000, [2999, 1])):
+        k = optimal_iterations(problem.num_items, problem.num_marked)
+        program = SearchProgram(problem, k)
+        counts = lightning.run([program], shots=shots, seed=4)[0]
+        hits = sum(counts.get(item, 0) for item in problem.marked)
+        p = IdealBackend().probabilities([program])[0][list(problem.marked)].sum()
+        assert abs(hits - shots * p) <= binomial_bound(shots, p)
+        assert max(counts) < problem.num_items
