@@ -211,7 +211,9 @@ class SearchProblem:
         """sin²θ: the probability that the prepared state A|0⟩ yields a marked item."""
         if self.prior is None:
             return self.num_marked / self.num_items
-        return float(self.prior[self.marked_array].sum()) if self.marked else 0.0
+        if not self.marked:
+            return 0.0
+        return min(1.0, float(self.prior[self.marked_array].sum()))  # rounding can pass 1
 
     def is_marked(self, item: int) -> bool:
         """The classical check of one item (what a verification query evaluates)."""

@@ -8,8 +8,9 @@ proportional to its prior p_i. Sampling costs O(shots), independent of N.
 
 State vector (``method="statevector"``): an explicit NumPy vector over the N items, oracle = sign
 flip (or phase e^{iα}) of the marked entries, diffusion = reflection about s. Real float64 for
-Grover iterates, so one iterate moves 3 × 8 bytes per item (sum, then ``c − ψ`` in place): the
-reference that every other backend is tested against on small N.
+Grover iterates; with a uniform s the sum ⟨s|ψ⟩ is tracked in O(M) per iterate, so one iterate
+is a single streaming pass ``c − ψ`` in place (16 bytes per item). It is the reference that every
+other backend is tested against on small N.
 """
 
 from __future__ import annotations
@@ -190,13 +191,21 @@ def _evolve(program: SearchProgram, itemsize: int) -> np.ndarray:
         s = np.sqrt(problem.prior)
         psi = s.astype(np.float64 if itemsize == 8 else np.complex128)
     phases = program.phases if not program.is_standard else None
+    total = float(psi.sum()) if phases is None and s is None else 0.0
     for j in range(program.iterations):
         if phases is None:
-            psi[marked] *= -1.0
             if s is None:
-                # 2|s⟩⟨s|ψ⟩ − ψ with s uniform: 2·sum(ψ)/N − ψ, in place.
-                np.subtract(2.0 * psi.sum() / n, psi, out=psi)
+                # The oracle changes Σψ by −2·Σψ[marked]; the reflection 2|s⟩⟨s|ψ⟩ − ψ about the
+                # uniform s keeps Σψ. So Σψ is tracked in O(M) and an iterate is one streaming
+                # pass c − ψ in place (16 bytes per amplitude); re-summed every 64 iterates to
+                # keep rounding from accumulating.
+                if j % 64 == 63:
+                    total = float(psi.sum())
+                total -= 2.0 * float(psi[marked].sum())
+                psi[marked] *= -1.0
+                np.subtract(2.0 * total / n, psi, out=psi)
             else:
+                psi[marked] *= -1.0
                 overlap = float(s @ psi)
                 psi *= -1.0
                 psi += (2.0 * overlap) * s
