@@ -6,6 +6,11 @@ classical counterparts (``qsearch.experiments.COMPARISONS``), and reports the me
 queries (oracle + classical verifications) with a 95% Student-t interval, the success rate, the
 closed-form expectation where one exists, and the fitted log-log slope of mean queries vs N with a
 bootstrap CI (≈ 0.5 for Grover, ≈ 1.0 for classical sampling).
+
+The command is a preset of :mod:`qsearch.sweeps` (:func:`qsearch.sweeps.compare_spec`): points
+run on a local process pool and are stored in ``OUT/sweep.sqlite``, so an interrupted run resumes
+and a larger grid runs only the new points. :func:`run_comparison` computes the same points in
+memory (it also accepts a Backend instance), for notebooks and tests.
 """
 
 from __future__ import annotations
@@ -19,11 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
 from qsearch._validation import check_int
+from qsearch.analysis import NO_NOISE, fit_scaling, load_table
+from qsearch.analysis import summarize as analysis_summarize
 from qsearch.backends.base import Backend, get_backend
 from qsearch.complexity import (
     PowerLawFit,
@@ -33,7 +39,9 @@ from qsearch.complexity import (
 )
 from qsearch.exceptions import ProblemError
 from qsearch.experiments import COMPARISONS, EXPERIMENTS
-from qsearch.schedules import optimal_iterations
+from qsearch.plots import queries_figure, save_figure
+from qsearch.schedules import bbht_expected_cost, optimal_iterations
+from qsearch.sweeps import SweepSpec, compare_spec, point_seed, sweep
 
 DEFAULT_SIZES_IDEAL = (16, 64, 256, 1024, 4096, 16384, 65536)
 DEFAULT_SIZES_CIRCUIT = (4, 16, 64, 256)
@@ -48,16 +56,13 @@ class Comparison:
     fits: dict[str, PowerLawFit]
 
 
-def point_seed(seed: int, num_items: int, num_marked: int, trial: int) -> int:
-    """The instance seed of one trial (shared by every method, so they solve the same problem)."""
-    return int(np.random.SeedSequence([seed, num_items, num_marked, trial]).generate_state(1)[0])
-
-
 def expected_queries(method: str, num_items: int, num_marked: int) -> float:
     """Closed-form mean of oracle + verification queries, where one is known (else NaN).
 
     Grover with k optimal iterates succeeds per run with p = sin²((2k+1)θ); runs are repeated
-    until success, each costing k oracle queries and one check: (k + 1)/p.
+    until success, each costing k oracle queries and one check: (k + 1)/p. BBHT exponential
+    search: its exact expected iterations plus one check per round
+    (:func:`qsearch.schedules.bbht_expected_cost`).
     """
     n, m = num_items, num_marked
     if m == 0:
@@ -69,6 +74,9 @@ def expected_queries(method: str, num_items: int, num_marked: int) -> float:
         return (n + 1) / (m + 1)
     if method == "classical-random-replace":
         return n / m
+    if method == "exponential":
+        iterations, rounds = bbht_expected_cost(n, m)
+        return iterations + rounds  # each round: its iterates plus one classical check
     return math.nan
 
 
@@ -154,6 +162,9 @@ def summarize(rows: pd.DataFrame) -> pd.DataFrame:
         out.append(
             {
                 "method": method,
+                "algorithm": method,
+                "backend": str(group["backend"].iloc[0]),
+                "noise": NO_NOISE,
                 "num_items": int(n),
                 "num_marked": int(m),
                 "trials": len(group),
@@ -204,36 +215,46 @@ def format_report(comparison: Comparison) -> str:
 
 def plot_comparison(comparison: Comparison, path: Path) -> Path:
     """Log-log plot of mean queries vs N with 95% CI bands and the fitted slopes in the legend."""
-    import matplotlib
+    fits = pd.DataFrame.from_records(
+        [
+            {
+                "algorithm": method,
+                "backend": backend,
+                "noise": NO_NOISE,
+                "num_marked": int(num_marked),
+                "slope": fit.slope,
+                "slope_low": fit.slope_low,
+                "slope_high": fit.slope_high,
+            }
+            for (method, backend, num_marked), fit in _fit_keys(comparison)
+        ]
+    )
+    return save_figure(queries_figure(comparison.summary, fits), path)
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for method, group in comparison.summary.groupby("method", sort=True):
-        group = group.sort_values("num_items")
-        fit = comparison.fits.get(str(method))
-        label = str(method) if fit is None else f"{method} (slope {fit.slope:.2f})"
-        line = ax.plot(group["num_items"], group["mean_queries"], marker="o", label=label)[0]
-        ax.fill_between(
-            group["num_items"],
-            group["ci_low"].clip(lower=1e-9),
-            group["ci_high"],
-            color=line.get_color(),
-            alpha=0.2,
+def _fit_keys(comparison: Comparison) -> list[tuple[tuple[str, str, int], PowerLawFit]]:
+    keys = comparison.summary.drop_duplicates("method").set_index("method")
+    return [
+        ((method, str(keys.loc[method, "backend"]), int(keys.loc[method, "num_marked"])), fit)
+        for method, fit in comparison.fits.items()
+    ]
+
+
+def comparison_from_sweep(spec: SweepSpec, *, seed: int) -> Comparison:
+    """Read a ``compare_spec`` sweep's store back as a :class:`Comparison`."""
+    table = load_table(spec, include_errors=False)
+    rows = table.rename(
+        columns={"algorithm": "method", "repetition": "trial", "point_seed": "instance_seed"}
+    )
+    summary = analysis_summarize(table)
+    summary.insert(0, "method", summary["algorithm"])
+    fits = {
+        str(row.algorithm): PowerLawFit(
+            row.slope, row.intercept, row.slope_low, row.slope_high, row.confidence
         )
-    ax.set_xscale("log", base=2)
-    ax.set_yscale("log")
-    ax.set_xlabel("N (items)")
-    ax.set_ylabel("mean queries (oracle + verification)")
-    ax.set_title("Quantum vs classical search: queries to find a marked item")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+        for row in fit_scaling(table, seed=seed).itertuples(index=False)
+    }
+    return Comparison(rows, summary, fits)
 
 
 def _parse_sizes(text: str) -> list[int]:
@@ -259,33 +280,36 @@ def _parse_option(text: str) -> tuple[str, Any]:
 
 def _run_cli(args: argparse.Namespace) -> int:
     options = dict(args.option or [])
-    if args.noise:
-        options["noise"] = args.noise
+    threads = options.pop("threads", None)  # an execution setting, not part of a point
     sizes = args.sizes or list(
         DEFAULT_SIZES_IDEAL if args.backend == "ideal" else DEFAULT_SIZES_CIRCUIT
     )
     trials = args.trials or (100 if args.backend == "ideal" else 20)
-    backend = get_backend(args.backend, **options)
-    comparison = run_comparison(
+    spec = compare_spec(
         sizes,
         marked=args.marked,
         trials=trials,
-        backend=backend,
+        backend=args.backend,
         seed=args.seed,
         algorithm=args.algorithm,
+        noise=args.noise,
+        backend_options=options,
+        output=args.out,
     )
+    report = sweep(spec, workers=args.workers, threads=threads)
+    comparison = comparison_from_sweep(spec, seed=args.seed)
     print(
         f"qsearch compare: algorithm={args.algorithm} backend={args.backend} M={args.marked} "
-        f"trials={trials} seed={args.seed}"
+        f"trials={trials} seed={args.seed} ({report.summary()})"
     )
     print(format_report(comparison))
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     comparison.rows.to_csv(out / "results.csv", index=False)
     comparison.summary.to_csv(out / "summary.csv", index=False)
     png = plot_comparison(comparison, out / "queries.png")
     print(f"\nwrote {out / 'results.csv'}, {out / 'summary.csv'} and {png}")
-    return 0
+    print(f"(rerunning resumes from {report.store_path}; a larger grid runs only new points)")
+    return 1 if report.failed else (130 if report.interrupted else 0)
 
 
 def register_cli(subparsers: Any) -> None:
@@ -311,4 +335,7 @@ def register_cli(subparsers: Any) -> None:
     parser.add_argument("--algorithm", default="grover", help=f"one of {sorted(COMPARISONS)}")
     parser.add_argument("--seed", type=int, default=7, help="root seed (default 7)")
     parser.add_argument("--out", default="results/compare", help="output directory")
+    parser.add_argument(
+        "--workers", type=int, help="local worker processes (default: the available cores)"
+    )
     parser.set_defaults(func=_run_cli)

@@ -75,5 +75,7 @@ def test_bad_input(capsys) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ProblemError, match="'algorithm'"):
         run_comparison([4, 16], algorithm="shor")
     assert main(["compare", "--sizes", "8,16", "--backend", "nope"]) == 2
-    assert "'backend' argument must be one of" in capsys.readouterr().err
+    assert "'backend' key of [sweep] of compare_spec must name registered backends" in (
+        capsys.readouterr().err
+    )
     assert math.isnan(expected_queries("grover", 16, 0))
