@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import math
+import os
 
 import pytest
+from hypothesis import settings
 
 from qsearch.backends.ideal import IdealBackend
+from qsearch.testing import binomial_bound as _binomial_bound
 
-
-def _binomial_bound(shots: int, p: float, sigmas: float = 5.0) -> float:
-    """Half-width of the sigmas·σ band of a Binomial(shots, p) count (+1 for discreteness)."""
-    return sigmas * math.sqrt(shots * p * (1 - p)) + 1.0
+# CI explores the same hypothesis examples every run (a red build is reproducible); locally,
+# hypothesis keeps searching for new counterexamples.
+settings.register_profile("ci", derandomize=True, database=None)
+settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 
 @pytest.fixture(scope="session")
 def binomial_bound():  # type: ignore[no-untyped-def]
-    """The 5σ binomial half-width function, as a fixture (tests/ is not an importable package)."""
+    """The 5σ binomial half-width (``qsearch.testing.binomial_bound``) as a fixture."""
     return _binomial_bound
 
 

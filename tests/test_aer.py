@@ -14,13 +14,9 @@ from qsearch import (
 )
 from qsearch.backends.aer import AerBackend
 from qsearch.backends.ideal import IdealBackend
+from qsearch.testing import binomial_bound
 
 SHOTS = 4000
-
-
-def _bound(shots: int, p: float) -> float:
-    """5σ binomial half-width (+1 for discreteness)."""
-    return 5 * math.sqrt(shots * p * (1 - p)) + 1.0
 
 
 def _programs() -> list[SearchProgram]:
@@ -40,7 +36,7 @@ def _assert_agrees(counts: dict[int, int], probs: np.ndarray, shots: int, label:
     assert all(0 <= item < len(probs) for item in counts), f"{label}: item out of range"
     for item, p in enumerate(probs):
         observed = counts.get(item, 0)
-        assert abs(observed - shots * p) <= _bound(shots, p), (
+        assert abs(observed - shots * p) <= binomial_bound(shots, p), (
             f"{label}: item {item} seen {observed} times, expected {shots * p:.1f}"
         )
 
