@@ -143,12 +143,12 @@ def main() -> None:
 
         t_raw = best_time(raw, args.repeats)
         t_ours = best_time(
-            lambda: backend.run([program], shots=args.shots, seed=1),
-            args.repeats,  # noqa: B023
+            lambda p=program: backend.run([p], shots=args.shots, seed=1),
+            args.repeats,
         )
         t_aer = best_time(
-            lambda: aer.run([program], shots=args.shots, seed=1),
-            args.repeats,  # noqa: B023
+            lambda p=program: aer.run([p], shots=args.shots, seed=1),
+            args.repeats,
         )
         print(
             f"{n:>3} {k:>5} {t_raw:>9.4f} {t_ours:>9.4f} {t_aer:>9.4f} "
