@@ -79,3 +79,28 @@ def test_bad_input(capsys) -> None:  # type: ignore[no-untyped-def]
         capsys.readouterr().err
     )
     assert math.isnan(expected_queries("grover", 16, 0))
+
+
+def test_cli_shows_build_cost_and_resumes(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    args = [
+        "compare",
+        "--algorithm",
+        "minimum",
+        "--sizes",
+        "16,64",
+        "--trials",
+        "3",
+        "--workers",
+        "1",
+        "--out",
+        str(tmp_path),
+    ]
+    assert main(args) == 0
+    first = capsys.readouterr().out
+    assert "12 new points, 0 already stored" in first
+    assert "build" in first and "never" not in first
+    table = pd.read_csv(tmp_path / "results.csv")
+    assert set(table["method"]) == {"minimum", "classical-minimum"}
+    assert (table.loc[table["method"] == "minimum", "build_queries"] > 0).all()
+    assert main(args) == 0
+    assert "0 new points, 12 already stored" in capsys.readouterr().out
