@@ -311,7 +311,9 @@ def _run_cli(args: argparse.Namespace) -> int:
     report = sweep(spec, workers=args.workers, threads=threads)
     comparison = comparison_from_sweep(spec, seed=args.seed)
     print(
-        f"qsearch compare: algorithm={args.algorithm} backend={args.backend} M={args.marked} "
+        f"qsearch compare: algorithm={args.algorithm} backend={args.backend}"
+        + (f" noise={args.noise}" if args.noise else "")
+        + f" M={args.marked} "
         f"trials={trials} seed={args.seed} ({report.summary()})"
     )
     print(format_report(comparison))
