@@ -14,56 +14,20 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from qsearch._validation import SeedLike, check_int, check_probability, child_seed, make_rng
+from qsearch._validation import SeedLike, check_int, check_probability, make_rng
 from qsearch.algorithms.exponential import min_marked_mass
-from qsearch.algorithms.grover import verify_counts
-from qsearch.backends.base import Backend, counts_from_samples, get_backend
-from qsearch.backends.ideal import IdealBackend, _unmarked_from_rank
+from qsearch.algorithms.grover import repeat_until_verified
+from qsearch.backends.base import Backend, get_backend
+from qsearch.backends.ideal import IdealBackend, sample_amplified
 from qsearch.exceptions import ProblemError
 from qsearch.problem import SearchProblem, SearchProgram
-from qsearch.results import Attempt, Counts, QueryCount, SearchResult
+from qsearch.results import Counts, QueryCount, SearchResult
 from qsearch.schedules import (
     fixed_point_length,
     fixed_point_parameters,
     fixed_point_success_probability,
     optimal_iterations,
 )
-
-
-def sample_two_outcome(
-    problem: SearchProblem, p_good: float, shots: int, rng: np.random.Generator
-) -> Counts:
-    """Sample ``shots`` items when the marked set is seen with probability ``p_good``.
-
-    Within the marked and the unmarked part, item i is seen with probability proportional to its
-    prior (uniform without one): the exact outcome distribution of any amplitude amplification
-    in the two-dimensional plane, as in the closed-form ideal backend.
-    """
-    if problem.num_marked == 0:
-        p_good = 0.0
-    elif problem.num_marked == problem.num_items:
-        p_good = 1.0
-    n_good = int(rng.binomial(shots, min(max(p_good, 0.0), 1.0)))
-    n_bad = shots - n_good
-    marked = problem.marked_array
-    if problem.prior is None:
-        good = marked[rng.integers(0, len(marked), n_good)] if n_good else marked[:0]
-        ranks = rng.integers(0, problem.num_items - len(marked), n_bad)
-        bad = _unmarked_from_rank(marked, ranks) if n_bad else marked[:0]
-    else:
-        prior = problem.prior
-        good = (
-            rng.choice(marked, size=n_good, p=prior[marked] / prior[marked].sum())
-            if n_good
-            else marked[:0]
-        )
-        if n_bad:
-            weights = prior.copy()
-            weights[marked] = 0.0
-            bad = rng.choice(problem.num_items, size=n_bad, p=weights / weights.sum())
-        else:
-            bad = marked[:0]
-    return counts_from_samples(np.concatenate([good, bad]))
 
 
 def fixed_point_search(
@@ -129,21 +93,15 @@ def fixed_point_search(
     if not closed_form:
         params = fixed_point_parameters(delta, w)
         program = SearchProgram(problem, params.iterations, phases=params.phases)
-    attempts: list[Attempt] = []
-    verify = 0
-    found: int | None = None
-    for _ in range(max_attempts):
+
+    def run_once(run_seed: int) -> Counts:
         if program is None:
-            counts = sample_two_outcome(
-                problem, predicted, shots, np.random.default_rng(child_seed(rng))
-            )
-        else:
-            counts = device.run([program], shots=shots, seed=child_seed(rng))[0]
-        attempts.append(Attempt(iterations, shots, counts))
-        found, checks = verify_counts(problem, counts)
-        verify += checks
-        if found is not None:
-            break
+            return sample_amplified(problem, predicted, shots, np.random.default_rng(run_seed))
+        return device.run([program], shots=shots, seed=run_seed)[0]
+
+    found, attempts, verify = repeat_until_verified(
+        problem, run_once, iterations, shots, rng, max_attempts
+    )
     metadata: dict[str, Any] = {
         "num_items": problem.num_items,
         "num_marked": problem.num_marked,

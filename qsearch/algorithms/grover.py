@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Callable
 from typing import Any
+
+import numpy as np
 
 from qsearch._validation import SeedLike, check_int, child_seed, make_rng
 from qsearch.backends.base import Backend, get_backend
 from qsearch.exceptions import ProblemError, QSearchWarning
 from qsearch.problem import SearchProblem, SearchProgram
-from qsearch.results import Attempt, QueryCount, SearchResult
+from qsearch.results import Attempt, Counts, QueryCount, SearchResult
 from qsearch.schedules import optimal_iterations
 
 #: Circuit runs grover_search makes before it gives up (with k optimal and 0 < M ≤ N/2 each run
@@ -30,6 +33,30 @@ def verify_counts(problem: SearchProblem, counts: dict[int, int]) -> tuple[int |
         if problem.is_marked(item):
             return item, checks
     return None, checks
+
+
+def repeat_until_verified(
+    problem: SearchProblem,
+    run_once: Callable[[int], Counts],
+    iterations: int,
+    shots: int,
+    rng: np.random.Generator,
+    max_attempts: int,
+) -> tuple[int | None, list[Attempt], int]:
+    """Run ``run_once(seed)`` until a measured item verifies as marked or the budget is spent.
+
+    Returns (the verified item or None, the attempts made, the classical checks made).
+    """
+    attempts: list[Attempt] = []
+    verify = 0
+    for _ in range(max_attempts):
+        counts = run_once(child_seed(rng))
+        attempts.append(Attempt(iterations, shots, counts))
+        found, checks = verify_counts(problem, counts)
+        verify += checks
+        if found is not None:
+            return found, attempts, verify
+    return None, attempts, verify
 
 
 def grover_search(
@@ -87,16 +114,14 @@ def grover_search(
     rng = make_rng(seed, "grover_search")
     program = SearchProgram(problem, k)
     started = time.perf_counter()
-    attempts: list[Attempt] = []
-    verify = 0
-    found: int | None = None
-    for _ in range(max_attempts):
-        counts = device.run([program], shots=shots, seed=child_seed(rng))[0]
-        attempts.append(Attempt(k, shots, counts))
-        found, checks = verify_counts(problem, counts)
-        verify += checks
-        if found is not None:
-            break
+    found, attempts, verify = repeat_until_verified(
+        problem,
+        lambda seed: device.run([program], shots=shots, seed=seed)[0],
+        k,
+        shots,
+        rng,
+        max_attempts,
+    )
     metadata: dict[str, Any] = {
         "num_items": problem.num_items,
         "num_marked": problem.num_marked,

@@ -139,30 +139,40 @@ class IdealBackend:
     def _sample_closed_form(
         self, program: SearchProgram, shots: int, rng: np.random.Generator
     ) -> Counts:
-        problem = program.problem
-        p_good = marked_probability(program)
-        if problem.num_marked == 0:
-            p_good = 0.0
-        elif problem.num_marked == problem.num_items:
-            p_good = 1.0
-        n_good = int(rng.binomial(shots, min(max(p_good, 0.0), 1.0)))
-        n_bad = shots - n_good
-        marked = problem.marked_array
-        if problem.prior is None:
-            good = marked[rng.integers(0, len(marked), n_good)] if n_good else marked[:0]
-            ranks = rng.integers(0, problem.num_items - len(marked), n_bad) if n_bad else None
-            bad = _unmarked_from_rank(marked, ranks) if ranks is not None else marked[:0]
+        return sample_amplified(program.problem, marked_probability(program), shots, rng)
+
+
+def sample_amplified(
+    problem: SearchProblem, p_good: float, shots: int, rng: np.random.Generator
+) -> Counts:
+    """Sample ``shots`` items when the marked set is seen with probability ``p_good``.
+
+    Within the marked and the unmarked part, item i is seen with probability proportional to its
+    prior (uniform without one): the exact outcome distribution of any amplitude amplification
+    in the two-dimensional plane. O(shots) without a prior, whatever N.
+    """
+    if problem.num_marked == 0:
+        p_good = 0.0
+    elif problem.num_marked == problem.num_items:
+        p_good = 1.0
+    n_good = int(rng.binomial(shots, min(max(p_good, 0.0), 1.0)))
+    n_bad = shots - n_good
+    marked = problem.marked_array
+    if problem.prior is None:
+        good = marked[rng.integers(0, len(marked), n_good)] if n_good else marked[:0]
+        ranks = rng.integers(0, problem.num_items - len(marked), n_bad) if n_bad else None
+        bad = _unmarked_from_rank(marked, ranks) if ranks is not None else marked[:0]
+    else:
+        prior = problem.prior
+        good_weights = prior[marked] / prior[marked].sum() if n_good else None
+        good = rng.choice(marked, size=n_good, p=good_weights) if n_good else marked[:0]
+        if n_bad:
+            weights = prior.copy()
+            weights[marked] = 0.0
+            bad = rng.choice(problem.num_items, size=n_bad, p=weights / weights.sum())
         else:
-            prior = problem.prior
-            good_weights = prior[marked] / prior[marked].sum() if n_good else None
-            good = rng.choice(marked, size=n_good, p=good_weights) if n_good else marked[:0]
-            if n_bad:
-                weights = prior.copy()
-                weights[marked] = 0.0
-                bad = rng.choice(problem.num_items, size=n_bad, p=weights / weights.sum())
-            else:
-                bad = marked[:0]
-        return counts_from_samples(np.concatenate([good, bad]))
+            bad = marked[:0]
+    return counts_from_samples(np.concatenate([good, bad]))
 
 
 def _prior(problem: SearchProblem) -> np.ndarray:
