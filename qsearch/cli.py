@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -46,6 +47,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except QSearchError as exc:
         print(f"qsearch: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (e.g. `qsearch compare | head`): not an error. Point stdout at
+        # devnull so the interpreter's final flush does not raise again (Python docs recipe).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("qsearch: interrupted; results written so far are kept.", file=sys.stderr)
         return 130
