@@ -113,20 +113,15 @@ class AerBackend:
         self._threads = threads
         self._pass_manager: Any = None
         if noise is not None:
-            self._init_device_noise(noise, noise_model, optimization_level)
+            self._init_device_noise(noise, optimization_level)
         self._target = _lowering_target(self.simulator)
         self._cache: OrderedDict[Any, QuantumCircuit] = OrderedDict()
 
-    def _init_device_noise(self, noise: str, noise_model: Any, optimization_level: int) -> None:
+    def _init_device_noise(self, noise: str, optimization_level: int) -> None:
         from qiskit.transpiler import generate_preset_pass_manager
 
         from qsearch.devices import fake_device
 
-        if noise_model is not None:
-            raise ProblemError(
-                "The 'noise' and 'noise_model' arguments of AerBackend are exclusive; got both "
-                f"(noise={noise!r})."
-            )
         check_int(optimization_level, "optimization_level", "AerBackend", minimum=0)
         if optimization_level > 3:
             raise ProblemError(
@@ -188,23 +183,21 @@ class AerBackend:
         self._check_memory(program)
         key = (program.problem, program.iterations, program.phases)
         circuit = self._cache.get(key)
-        if circuit is None and self._pass_manager is not None:
+        if circuit is not None:
+            self._cache.move_to_end(key)
+            return circuit
+        if self._pass_manager is not None:  # device noise: the device's coupling map and basis
             circuit = self._pass_manager.run(to_circuit(program))
-            self._cache[key] = circuit
-            if len(self._cache) > _CACHE_SIZE:
-                self._cache.popitem(last=False)
-        elif circuit is None:
+        else:
             circuit = transpile(
                 to_circuit(program),
                 target=self._target,
                 optimization_level=1,
                 seed_transpiler=self.seed_transpiler,
             )
-            self._cache[key] = circuit
-            if len(self._cache) > _CACHE_SIZE:
-                self._cache.popitem(last=False)
-        else:
-            self._cache.move_to_end(key)
+        self._cache[key] = circuit
+        if len(self._cache) > _CACHE_SIZE:
+            self._cache.popitem(last=False)
         return circuit
 
     def resources(self, program: SearchProgram) -> dict[str, Any]:
