@@ -33,8 +33,6 @@ from qsearch.analysis import summarize as analysis_summarize
 from qsearch.backends.base import Backend, get_backend
 from qsearch.complexity import (
     PowerLawFit,
-    fit_power_law,
-    mean_confidence_interval,
     success_probability,
 )
 from qsearch.exceptions import ProblemError
@@ -135,6 +133,10 @@ def run_comparison(
                     records.append(
                         {
                             "method": method,
+                            "algorithm": method,  # the column name qsearch.analysis groups by
+                            "noise": NO_NOISE,
+                            "iterations": math.nan,  # a search, not a fixed-k point
+                            "status": "ok",
                             "num_items": n,
                             "num_marked": marked,
                             "trial": t,
@@ -150,46 +152,25 @@ def run_comparison(
                         }
                     )
                     bar.update()
-    rows = pd.DataFrame.from_records(records)
-    return Comparison(rows, summarize(rows), fit_slopes(rows, seed=seed))
+    return tabulate(pd.DataFrame.from_records(records), seed=seed)
 
 
-def summarize(rows: pd.DataFrame) -> pd.DataFrame:
-    """Per (method, N): mean queries with 95% CI, success rate, closed-form expectation."""
-    out = []
-    for (method, n, m), group in rows.groupby(["method", "num_items", "num_marked"], sort=True):
-        mean, low, high = mean_confidence_interval(group["queries"].to_numpy())
-        out.append(
-            {
-                "method": method,
-                "algorithm": method,
-                "backend": str(group["backend"].iloc[0]),
-                "noise": NO_NOISE,
-                "num_items": int(n),
-                "num_marked": int(m),
-                "trials": len(group),
-                "mean_queries": mean,
-                "ci_low": low,
-                "ci_high": high,
-                "expected_queries": expected_queries(str(method), int(n), int(m)),
-                "success_rate": float(group["success"].mean()),
-            }
+def tabulate(rows: pd.DataFrame, *, seed: int) -> Comparison:
+    """Summary table and per-method slopes of per-trial rows, via :mod:`qsearch.analysis`.
+
+    ``rows`` has the columns of a sweep table (``algorithm``, ``backend``, ``noise``,
+    ``num_marked``, ``num_items``, ``iterations``, ``status``, ``queries``, ``success``,
+    ``wall_time_s``); the summary gains a ``method`` column equal to ``algorithm``.
+    """
+    summary = analysis_summarize(rows)
+    summary.insert(0, "method", summary["algorithm"])
+    fits = {
+        str(row.algorithm): PowerLawFit(
+            row.slope, row.intercept, row.slope_low, row.slope_high, row.confidence
         )
-    return pd.DataFrame.from_records(out)
-
-
-def fit_slopes(rows: pd.DataFrame, *, seed: int = 0) -> dict[str, PowerLawFit]:
-    """Log-log slope of mean queries vs N per method (bootstrap CI over trials)."""
-    fits = {}
-    for method, group in rows.groupby("method", sort=True):
-        samples = {
-            int(n): g["queries"].to_numpy(dtype=float)
-            for n, g in group.groupby("num_items")
-            if (g["queries"] > 0).all()
-        }
-        if len(samples) >= 2:
-            fits[str(method)] = fit_power_law(samples, seed=seed)
-    return fits
+        for row in fit_scaling(rows, seed=seed).itertuples(index=False)
+    }
+    return Comparison(rows, summary, fits)
 
 
 def format_report(comparison: Comparison) -> str:
@@ -255,18 +236,11 @@ def _fit_keys(comparison: Comparison) -> list[tuple[tuple[str, str, int], PowerL
 def comparison_from_sweep(spec: SweepSpec, *, seed: int) -> Comparison:
     """Read a ``compare_spec`` sweep's store back as a :class:`Comparison`."""
     table = load_table(spec, include_errors=False)
-    rows = table.drop(columns=["method"], errors="ignore").rename(
-        columns={"algorithm": "method", "repetition": "trial", "point_seed": "instance_seed"}
+    table = table.drop(columns=["method"], errors="ignore").rename(
+        columns={"repetition": "trial", "point_seed": "instance_seed"}
     )
-    summary = analysis_summarize(table)
-    summary.insert(0, "method", summary["algorithm"])
-    fits = {
-        str(row.algorithm): PowerLawFit(
-            row.slope, row.intercept, row.slope_low, row.slope_high, row.confidence
-        )
-        for row in fit_scaling(table, seed=seed).itertuples(index=False)
-    }
-    return Comparison(rows, summary, fits)
+    table.insert(0, "method", table["algorithm"])
+    return tabulate(table, seed=seed)
 
 
 def _parse_sizes(text: str) -> list[int]:
