@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from tqdm import tqdm
 
 from qsearch._validation import check_int
 from qsearch.analysis import NO_NOISE, fit_scaling, load_table
@@ -38,6 +36,7 @@ from qsearch.complexity import (
 from qsearch.exceptions import ProblemError
 from qsearch.experiments import COMPARISONS, EXPERIMENTS
 from qsearch.plots import queries_figure, save_figure
+from qsearch.progress import progress_bar
 from qsearch.schedules import bbht_expected_cost, optimal_iterations
 from qsearch.sweeps import SweepSpec, compare_spec, point_seed, sweep
 
@@ -122,8 +121,7 @@ def run_comparison(
     methods = COMPARISONS[algorithm]
     records: list[dict[str, Any]] = []
     total = len(sizes) * len(methods) * trials
-    disable = None if progress is None else not progress
-    with tqdm(total=total, desc="compare", unit="pt", disable=disable, file=sys.stderr) as bar:
+    with progress_bar(total, desc="compare", enabled=progress) as bar:
         for n in sorted(sizes):
             for t in range(trials):
                 instance = point_seed(seed, n, marked, t)
