@@ -5,13 +5,14 @@
 Prints, measured in this run:
 
 1. the time of one noisy run with the device's *full* noise model (every qubit of the device)
-   versus the model *restricted* to the touched qubits (:mod:`qsearch.devices`), and checks
+   versus the model *restricted* to the touched qubits (:mod:`qsearch.backends.ibm.devices`), and
+   checks
    that both give identical counts for the same seed (the restriction is exact);
 2. trajectories (``method="statevector"``, one simulation per shot) versus the density matrix
    that ``AerBackend(noise=...)`` lets Aer pick (one simulation for all shots);
 3. per register width n: the ideal optimum k = ⌊π/4·√N⌉, the measured noisy optimum
    (``qsearch.noisy_optimum``), the measured success at both, and the white-noise estimate of
-   ``qsearch.resources``: the advantage erodes as the circuits deepen.
+   ``qsearch.backends.resources``: the advantage erodes as the circuits deepen.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ import argparse
 import time
 
 from qsearch import SearchProblem, SearchProgram, get_backend
-from qsearch.devices import active_qubits, device_noise_model, noisy_simulator
-from qsearch.resources import noisy_optimum, resources
+from qsearch.backends.ibm.devices import active_qubits, device_noise_model, noisy_simulator
+from qsearch.backends.resources import noisy_optimum, resources
 
 
 def _timed(fn):  # type: ignore[no-untyped-def]

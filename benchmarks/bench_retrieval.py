@@ -1,6 +1,6 @@
 """Speed of the retrieval layer, as ratios measured in one run on this machine.
 
-1. Exact brute-force k-NN (:func:`qsearch.retrieval.exact_knn`, BLAS blocks + argpartition)
+1. Exact brute-force k-NN (:func:`qsearch.retrieval.retrieve.exact_knn`, BLAS blocks + argpartition)
    versus FAISS ``IndexFlatL2`` / ``IndexFlatIP`` on the same 100k × 384 float32 vectors and the
    same queries; target: within 1.5× of FAISS flat. Both use every core (FAISS via OpenMP,
    NumPy via its BLAS; ``--threads`` limits both); each timing is the best of ``--repeat``
@@ -27,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from qsearch.buckets import BucketIndex
-from qsearch.retrieval import exact_knn
+from qsearch.retrieval.buckets import BucketIndex
+from qsearch.retrieval.retrieve import exact_knn
 
 
 def interleaved(fns: list[Callable[[], Any]], repeat: int) -> list[tuple[float, Any]]:

@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 from qsearch.backends.base import get_backend
-from qsearch.experiments import run_experiment
-from qsearch.sweeps import SweepSpec, available_cores, sweep
+from qsearch.experiments.registry import run_experiment
+from qsearch.experiments.sweeps import SweepSpec, available_cores, sweep
 
 N = 2**30
 

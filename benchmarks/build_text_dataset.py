@@ -1,8 +1,11 @@
-"""Rebuild the datasets shipped in qsearch/data/files/ (run once; the package never downloads).
+"""Rebuild the datasets shipped in qsearch/retrieval/data/files/ (run once; the package never
+downloads).
 
 * ``stdlib-docstrings``: the first line of the docstrings of public modules, classes, functions
-  and methods of the Python standard library (PSF License; see qsearch/data/files/README.md),
-  embedded with all-MiniLM-L6-v2 through :func:`qsearch.embed.embed` and stored as float16.
+  and methods of the Python standard library (PSF License; see
+  qsearch/retrieval/data/files/README.md),
+  embedded with all-MiniLM-L6-v2 through :func:`qsearch.retrieval.embed.embed` and stored as
+  float16.
 * ``digits``: scikit-learn's bundled copy of the UCI optical digits (8×8 images, 1797 items),
   stored as uint8 pixels and labels so the runtime needs no scikit-learn.
 
@@ -129,7 +132,7 @@ def stdlib_texts() -> list[tuple[str, str]]:
 
 def build_text(size: int, out: Path) -> None:
     sys.path.insert(0, str(REPO))
-    from qsearch.embed import embed
+    from qsearch.retrieval.embed import embed
 
     pairs = stdlib_texts()
     pairs.sort(key=lambda pair: hashlib.sha1(pair[0].encode()).hexdigest())

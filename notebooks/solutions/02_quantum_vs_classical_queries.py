@@ -10,7 +10,7 @@ import math
 
 from qsearch import SearchProblem
 from qsearch.algorithms.exponential import exponential_search
-from qsearch.compare import run_comparison
+from qsearch.experiments.compare import run_comparison
 from qsearch.schedules import bbht_budget
 
 SIZES = [1024, 4096, 16384, 65536]

@@ -10,10 +10,10 @@ import math
 
 import numpy as np
 
-from qsearch.buckets import BucketIndex
+from qsearch.retrieval.buckets import BucketIndex
 from qsearch.complexity import fit_power_law
-from qsearch.data import load
-from qsearch.retrieval import exact_knn, retrieve
+from qsearch.retrieval.data import load
+from qsearch.retrieval.retrieve import exact_knn, retrieve
 
 QUERY_ID = 123
 THRESHOLD = 0.6

@@ -11,8 +11,8 @@ import numpy as np
 
 from qsearch import SearchProblem, SearchProgram, optimal_iterations
 from qsearch.backends.aer import AerBackend
-from qsearch.devices import fake_device
-from qsearch.resources import noisy_optimum, resources
+from qsearch.backends.ibm.devices import fake_device
+from qsearch.backends.resources import noisy_optimum, resources
 
 PROBLEM = SearchProblem(16, [11])
 SHOTS = 2000

@@ -12,7 +12,7 @@ from qsearch import SearchProblem
 from qsearch.algorithms.counting import count_marked
 from qsearch.algorithms.minimum import durr_hoyer_budget, find_minimum, top_k
 from qsearch.complexity import fit_power_law
-from qsearch.data import load
+from qsearch.retrieval.data import load
 
 NUM_ITEMS = 1024
 NUM_MARKED = 37

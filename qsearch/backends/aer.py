@@ -8,7 +8,8 @@ so the memory a method needs is checked before anything is allocated.
 Device noise: ``AerBackend(noise="fake_torino")`` transpiles to ISA circuits for that IBM device
 snapshot (its coupling map and basis; preset pass manager, seeded) and simulates them with the
 device's noise model, restricted to the physical qubits the circuits touch (exact, and orders of
-magnitude faster than handing Aer the full 133-qubit model; see :mod:`qsearch.devices`).
+magnitude faster than handing Aer the full 133-qubit model; see
+:mod:`qsearch.backends.ibm.devices`).
 """
 
 from __future__ import annotations
@@ -120,7 +121,7 @@ class AerBackend:
     def _init_device_noise(self, noise: str, optimization_level: int) -> None:
         from qiskit.transpiler import generate_preset_pass_manager
 
-        from qsearch.devices import fake_device
+        from qsearch.backends.ibm.devices import fake_device
 
         check_int(optimization_level, "optimization_level", "AerBackend", minimum=0)
         if optimization_level > 3:
@@ -157,7 +158,7 @@ class AerBackend:
         seed_simulator = int(rng.integers(0, 2**31 - len(circuits)))
         simulator = self.simulator
         if self.noise is not None:
-            from qsearch.devices import active_qubits, noisy_simulator
+            from qsearch.backends.ibm.devices import active_qubits, noisy_simulator
 
             simulator = noisy_simulator(
                 self.noise,
@@ -203,11 +204,12 @@ class AerBackend:
     def resources(self, program: SearchProgram) -> dict[str, Any]:
         """Qubits, depth and two-qubit gates of the circuit in a CX + single-qubit basis.
 
-        With ``noise`` set: :func:`qsearch.resources.resources` for that device (transpiled depth,
+        With ``noise`` set: :func:`qsearch.backends.resources.resources` for that device
+        (transpiled depth,
         two-qubit gates, estimated success), plus the method and the noise source.
         """
         if self.noise is not None:
-            from qsearch.resources import resources
+            from qsearch.backends.resources import resources
 
             report = resources(
                 program,

@@ -136,7 +136,7 @@ register_backend(
 )
 register_backend(
     "ibm",
-    "qsearch.backends.ibm:IBMBackend",
+    "qsearch.backends.ibm.backend:IBMBackend",
     extra="ibm",
     description="IBM Quantum devices via qiskit-ibm-runtime (fake_* devices run offline)",
 )

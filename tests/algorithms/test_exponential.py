@@ -128,7 +128,7 @@ def test_runs_on_aer(aer) -> None:
 def test_compare_runs_each_algorithm_against_its_classical_counterpart(
     algorithm: str, quantum: str, classical: str
 ) -> None:
-    from qsearch.compare import run_comparison
+    from qsearch.experiments.compare import run_comparison
 
     comparison = run_comparison(
         [64, 256, 1024], marked=1, trials=12, algorithm=algorithm, seed=3, progress=False

@@ -41,7 +41,7 @@ def _aer() -> Any:
 
 def _ibm() -> Any:
     try:
-        importlib.import_module("qsearch.backends.ibm")
+        importlib.import_module("qsearch.backends.ibm.backend")
     except ImportError as exc:  # the module or its extra is missing
         pytest.skip(f"ibm backend unavailable: {exc}")
     return get_backend("ibm", device="fake_torino")

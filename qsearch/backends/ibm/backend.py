@@ -1,0 +1,602 @@
+"""IBM Quantum devices through qiskit-ibm-runtime; ``fake_*`` devices run the same path offline.
+
+Flow: each program → :func:`qsearch.backends.resources.decomposed_circuit` → an ISA circuit for the
+device (``generate_preset_pass_manager``, recorded ``seed_transpiler``) → the runtime sampler →
+counts keyed by item index.
+
+Sampler: qiskit-ibm-runtime 0.50 deprecated ``SamplerV2`` in favour of
+``qiskit_ibm_runtime.executor_sampler.Sampler``; :func:`sampler_class` returns the new one where
+it exists and ``SamplerV2`` otherwise, and deprecation warnings raised inside our calls are
+silenced (they concern the runtime's internals, not the user's code).
+
+Local testing mode: ``device="fake_torino"`` (any ``qiskit_ibm_runtime.fake_provider`` name)
+passes an ``AerSimulator`` built from the snapshot as the sampler's mode, which is the runtime's
+own local mode; the simulator carries the device noise model restricted to the touched qubits
+and is cached per device and qubit set (:mod:`qsearch.backends.ibm.devices`).
+
+Credentials: only qiskit-ibm-runtime's mechanisms: a saved account (``account=`` is its *name*),
+or the ``QISKIT_IBM_TOKEN`` / ``QISKIT_IBM_INSTANCE`` / ``QISKIT_IBM_CHANNEL`` environment
+variables, which the runtime reads itself. qsearch never accepts, stores, logs or prints a token:
+connection errors carry the exception type and the next step, never the underlying message.
+
+Real-device runs through :meth:`IBMBackend.run` go through the job store
+(:mod:`qsearch.backends.ibm.jobs`): the run record is committed before submission and the job id
+right after,
+so an interrupted session can ``qsearch collect`` later.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import warnings
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from qsearch._validation import SeedLike, check_int, make_rng
+from qsearch.backends.base import check_run_arguments
+from qsearch.backends.ibm.devices import (
+    active_qubits,
+    fake_device,
+    is_fake_device,
+    noisy_simulator,
+    schedule_duration,
+    unknown_device_error,
+)
+from qsearch.exceptions import (
+    BackendError,
+    ProblemError,
+    UnsupportedProgramError,
+)
+from qsearch.problem import SearchProgram
+from qsearch.results import Counts
+
+try:
+    import qiskit_ibm_runtime
+except ImportError as exc:
+    raise ImportError(exc.msg, name=exc.name) from exc
+
+MODES = ("job", "batch", "session")
+CHANNELS = ("ibm_quantum_platform", "ibm_cloud")
+DD_SEQUENCES = ("XX", "XpXm", "XY4")
+#: Estimated per-job overhead on the service, seconds (loading, compilation, readout).
+JOB_OVERHEAD_S = 2.0
+#: Repetition delay used for the QPU-time estimate when the device does not report one.
+DEFAULT_REP_DELAY_S = 250e-6
+_CACHE_SIZE = 256
+_CONNECTION_HINT = (
+    "invalid token or unreachable service. Next step: check the saved account "
+    "(QiskitRuntimeService.saved_accounts()) or the QISKIT_IBM_TOKEN / QISKIT_IBM_INSTANCE / "
+    "QISKIT_IBM_CHANNEL environment variables, check that the IBM Quantum service is reachable "
+    "from this machine, then retry."
+)
+_CRN = re.compile(r"^crn:v1:[^:\s]*:[^:\s]*:[^:\s]*:[^:\s]*:[^:\s]*:[^:\s]+::?$")
+
+
+@contextlib.contextmanager
+def quiet_runtime() -> Iterator[None]:
+    """Silence the runtime's deprecation and future warnings inside our own calls."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        warnings.simplefilter("ignore", FutureWarning)
+        yield
+
+
+def sampler_class() -> type:
+    """The runtime sampler: ``executor_sampler.Sampler`` (0.50+) or ``SamplerV2`` before it."""
+    try:
+        from qiskit_ibm_runtime.executor_sampler import Sampler
+    except ImportError:
+        with quiet_runtime():
+            from qiskit_ibm_runtime import SamplerV2 as Sampler
+    return Sampler
+
+
+def check_instance(instance: Any, owner: str = "IBMBackend") -> str | None:
+    """Validate an instance: a CRN (``crn:v1:...``) or an instance name; None passes."""
+    if instance is None:
+        return None
+    if not isinstance(instance, str) or not instance.strip() or instance != instance.strip():
+        raise ProblemError(
+            f"The 'instance' argument of {owner} must be an instance CRN or name without "
+            f"surrounding spaces; got {instance!r}."
+        )
+    if instance.startswith("crn:"):
+        if not _CRN.match(instance):
+            raise ProblemError(
+                f"The 'instance' argument of {owner} is a malformed CRN; expected "
+                "'crn:v1:bluemix:public:quantum-computing:<region>:a/<account>:<id>::'; got "
+                f"{instance!r}."
+            )
+        return instance
+    if "/" in instance:
+        raise ProblemError(
+            f"The 'instance' argument of {owner} looks like a hub/group/project of the retired "
+            "IBM Quantum channel; use the instance CRN or name from the IBM Quantum Platform "
+            f"dashboard; got {instance!r}."
+        )
+    if re.search(r"\s", instance):
+        raise ProblemError(
+            f"The 'instance' argument of {owner} must not contain whitespace; got {instance!r}."
+        )
+    return instance
+
+
+def connect_service(
+    account: str | None = None, instance: str | None = None, channel: str | None = None
+) -> Any:
+    """A ``QiskitRuntimeService`` from a saved account name or the QISKIT_IBM_* variables.
+
+    Raises:
+        ProblemError: malformed ``instance`` or ``channel``.
+        BackendError: no credentials, or the connection failed (invalid token or unreachable
+            service); the message says what to do next and never contains a token.
+    """
+    if account is not None and (not isinstance(account, str) or not account):
+        raise ProblemError(
+            "The 'account' argument must be the name of a saved IBM Quantum account; "
+            f"got {account!r}."
+        )
+    instance = check_instance(instance, "connect_service")
+    if channel is not None and channel not in CHANNELS:
+        raise ProblemError(
+            f"The 'channel' argument of connect_service must be one of {list(CHANNELS)}; "
+            f"got {channel!r}."
+        )
+    from qiskit_ibm_runtime.accounts import AccountNotFoundError
+
+    kwargs: dict[str, Any] = {}
+    if account is not None:
+        kwargs["name"] = account
+    if instance is not None:
+        kwargs["instance"] = instance
+    if channel is not None:
+        kwargs["channel"] = channel
+    try:
+        with quiet_runtime():
+            return _service_class()(**kwargs)
+    except AccountNotFoundError:
+        where = f"no saved account named {account!r}" if account else "no credentials found"
+        raise BackendError(
+            f"Could not connect to IBM Quantum: {where}. Next step: save an account once with "
+            "QiskitRuntimeService.save_account(...) (then pass its name as account=), or set "
+            "QISKIT_IBM_TOKEN and QISKIT_IBM_INSTANCE. qsearch never takes a token argument."
+        ) from None
+    except Exception as exc:  # the message may echo request details; report the type only
+        raise BackendError(
+            f"Could not connect to IBM Quantum ({type(exc).__name__}): {_CONNECTION_HINT}"
+        ) from None
+
+
+def _service_class() -> type:
+    return qiskit_ibm_runtime.QiskitRuntimeService
+
+
+def normalize_status(status: Any) -> str:
+    """Job status as an upper-case string: cloud jobs report str, local ones a JobStatus enum."""
+    name = getattr(status, "name", status)
+    text = str(name).strip().upper()
+    if "." in text:  # "JobStatus.DONE"
+        text = text.rsplit(".", 1)[-1]
+    return {"COMPLETED": "DONE", "FAILED": "ERROR", "CANCELED": "CANCELLED"}.get(text, text)
+
+
+#: Status strings after which a job never changes.
+FINAL_STATUSES = ("DONE", "ERROR", "CANCELLED")
+
+
+def counts_from_result(result: Any, num_circuits: int) -> list[Counts]:
+    """Counts keyed by item index from a sampler ``PrimitiveResult`` (one entry per circuit)."""
+    output: list[Counts] = []
+    for index in range(num_circuits):
+        bitstrings = result[index].join_data().get_counts()
+        counts: Counts = {}
+        for bitstring, count in bitstrings.items():
+            item = int(str(bitstring).replace(" ", ""), 2)
+            counts[item] = counts.get(item, 0) + int(count)
+        output.append(counts)
+    return output
+
+
+class IBMBackend:
+    """Run SearchPrograms on an IBM Quantum device, or offline on a device snapshot.
+
+    Args:
+        device: a device name (``"ibm_torino"``) or a snapshot (``"fake_torino"``, offline).
+        account: name of a saved qiskit-ibm-runtime account (never a token).
+        instance: instance CRN or name (overrides the account's).
+        channel: ``"ibm_quantum_platform"`` or ``"ibm_cloud"``.
+        mode: ``"job"``, ``"batch"`` or ``"session"`` (execution mode on the service).
+        optimization_level: preset pass-manager level 0-3.
+        seed_transpiler: transpiler seed, recorded with every run.
+        decomposition: how to lower multi-controlled phases: ``"auto"`` (the shallowest ISA
+            circuit, see :meth:`decomposition_of`) or one of
+            :data:`qsearch.backends.resources.DECOMPOSITIONS` (``"mcx-ancillas"`` cuts depth for n
+            ≥ 6).
+        twirling: enable Pauli twirling of gates and measurements.
+        dynamical_decoupling: False, True (``"XX"``) or a sequence name in :data:`DD_SEQUENCES`.
+        max_execution_time: QPU-time cap in seconds per job (the service cancels beyond it).
+        options: further sampler options as a nested dict (validated by the runtime's model).
+        service: an already connected ``QiskitRuntimeService`` (or an object behaving like one).
+        threads: simulator threads in local mode.
+        store: job store for real-device ``run`` calls (a
+        :class:`qsearch.backends.ibm.jobs.JobStore`, a path,
+            or None for the default under ``$QSEARCH_HOME``).
+
+    Example:
+        >>> backend = IBMBackend("fake_torino")  # doctest: +SKIP
+        >>> program = SearchProgram(SearchProblem(4, [1]), 1)  # doctest: +SKIP
+        >>> backend.run([program], shots=100, seed=1)  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        device: str = "fake_torino",
+        *,
+        account: str | None = None,
+        instance: str | None = None,
+        channel: str | None = None,
+        mode: str = "job",
+        optimization_level: int = 2,
+        seed_transpiler: int = 1234,
+        decomposition: str = "auto",
+        twirling: bool = False,
+        dynamical_decoupling: bool | str = False,
+        max_execution_time: int | None = None,
+        options: Mapping[str, Any] | None = None,
+        service: Any = None,
+        threads: int | None = 1,
+        store: Any = None,
+    ) -> None:
+        from qsearch.backends.resources import DECOMPOSITIONS
+
+        if not isinstance(device, str) or not device:
+            raise ProblemError(
+                f"The 'device' argument of IBMBackend must be a device name such as "
+                f"'ibm_torino' or 'fake_torino'; got {device!r}."
+            )
+        if mode not in MODES:
+            raise ProblemError(
+                f"The 'mode' argument of IBMBackend must be one of {list(MODES)}; got {mode!r}."
+            )
+        level = check_int(optimization_level, "optimization_level", "IBMBackend", minimum=0)
+        if level > 3:
+            raise ProblemError(
+                f"The 'optimization_level' argument of IBMBackend must be 0, 1, 2 or 3; "
+                f"got {level}."
+            )
+        if decomposition != "auto" and decomposition not in DECOMPOSITIONS:
+            raise ProblemError(
+                f"The 'decomposition' argument of IBMBackend must be 'auto' or one of "
+                f"{list(DECOMPOSITIONS)}; got {decomposition!r}."
+            )
+        if not isinstance(twirling, bool):
+            raise ProblemError(
+                f"The 'twirling' argument of IBMBackend must be a bool; got {twirling!r}."
+            )
+        if dynamical_decoupling is True:
+            dynamical_decoupling = "XX"
+        if dynamical_decoupling is not False and dynamical_decoupling not in DD_SEQUENCES:
+            raise ProblemError(
+                "The 'dynamical_decoupling' argument of IBMBackend must be False, True or one of "
+                f"{list(DD_SEQUENCES)}; got {dynamical_decoupling!r}."
+            )
+        if max_execution_time is not None:
+            max_execution_time = check_int(
+                max_execution_time, "max_execution_time", "IBMBackend", minimum=1
+            )
+        if options is not None and not isinstance(options, Mapping):
+            raise ProblemError(
+                f"The 'options' argument of IBMBackend must be a dict of sampler options; "
+                f"got {type(options).__name__}."
+            )
+        self.device_name = device
+        self.local = is_fake_device(device)
+        self.mode = mode
+        self.optimization_level = level
+        self.seed_transpiler = check_int(
+            seed_transpiler, "seed_transpiler", "IBMBackend", minimum=0
+        )
+        self.decomposition = decomposition
+        self.twirling = twirling
+        self.dynamical_decoupling: str | bool = dynamical_decoupling
+        self.max_execution_time = max_execution_time
+        self.extra_options: dict[str, Any] = dict(options or {})
+        self.account = account
+        self.instance = check_instance(instance)
+        self.channel = channel
+        self.threads = threads
+        self._store = store
+        self._cache: OrderedDict[Any, Any] = OrderedDict()
+        self._pass_manager: Any = None
+        self._mode_object: Any = None
+        if self.local:
+            if account is not None or instance is not None or service is not None:
+                raise ProblemError(
+                    f"The device {device!r} is an offline snapshot; it takes no account, "
+                    "instance or service (drop them, or name a real device such as 'ibm_torino')."
+                )
+            self.service = None
+            self.device = fake_device(device, "IBMBackend")
+        else:
+            self.service = (
+                service if service is not None else connect_service(account, instance, channel)
+            )
+            self.device = self._lookup_device(device)
+        self.name = f"ibm:{device}"
+        self.sampler_options()  # validate the options now, not at submission
+
+    def close(self) -> None:
+        """Close the batch or session opened for ``mode="batch" | "session"`` (if any).
+
+        Jobs already submitted still run; a session otherwise holds the device until its
+        time-to-live expires. Also called on leaving a ``with IBMBackend(...)`` block.
+        """
+        if self._mode_object is not None:
+            with quiet_runtime():
+                self._mode_object.close()
+            self._mode_object = None
+
+    def __enter__(self) -> IBMBackend:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        account = "" if self.account is None else f", account={self.account!r}"
+        return f"IBMBackend(device={self.device_name!r}, mode={self.mode!r}{account})"
+
+    # -- device ---------------------------------------------------------------------------
+
+    def _lookup_device(self, name: str) -> Any:
+        try:
+            with quiet_runtime():
+                return self.service.backend(name)
+        except Exception as exc:
+            if isinstance(exc, (ProblemError, BackendError)):
+                raise
+            try:
+                with quiet_runtime():
+                    known = sorted(b.name for b in self.service.backends())
+            except Exception:
+                raise BackendError(
+                    f"Could not look up device {name!r} ({type(exc).__name__}): {_CONNECTION_HINT}"
+                ) from None
+            if name in known:
+                raise BackendError(
+                    f"Device {name!r} exists but could not be loaded ({type(exc).__name__}); "
+                    "retry later."
+                ) from None
+            raise unknown_device_error(name, known, "IBMBackend") from None
+
+    @property
+    def max_shots(self) -> int | None:
+        """The device's maximum shots per circuit, when it reports one."""
+        configuration = getattr(self.device, "configuration", None)
+        value = getattr(configuration(), "max_shots", None) if callable(configuration) else None
+        value = value or getattr(self.device, "max_shots", None)
+        return int(value) if value else None
+
+    def check_shots(self, shots: Any) -> int:
+        shots = check_int(shots, "shots", "IBMBackend.run", minimum=1)
+        limit = self.max_shots
+        if limit is not None and shots > limit:
+            raise ProblemError(
+                f"The 'shots' argument of IBMBackend.run must be <= {limit} (the maximum of "
+                f"{self.device_name!r}); got {shots}."
+            )
+        return shots
+
+    # -- circuits -------------------------------------------------------------------------
+
+    def isa_circuit(self, program: SearchProgram) -> Any:
+        """The ISA circuit of ``program`` for the device (cached per program).
+
+        With ``decomposition="auto"`` every lowering that fits the device is transpiled and the
+        shallowest kept (ties: fewer two-qubit gates); :meth:`decomposition_of` says which.
+        """
+        from qiskit.transpiler import generate_preset_pass_manager
+
+        from qsearch.backends.resources import DECOMPOSITIONS, _ancillas_for, _two_qubit_count
+        from qsearch.backends.resources import decomposed_circuit as lowered
+
+        n = program.problem.num_qubits
+        candidates = list(DECOMPOSITIONS) if self.decomposition == "auto" else [self.decomposition]
+        fitting = [c for c in candidates if n + _ancillas_for(c, n) <= self.device.num_qubits]
+        if not fitting:
+            needed = n + min(_ancillas_for(c, n) for c in candidates)
+            raise UnsupportedProgramError(
+                f"The program needs {needed} qubits but device {self.device_name!r} has "
+                f"{self.device.num_qubits}."
+            )
+        key = (program.problem, program.iterations, program.phases)
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return cached[1]
+        if self._pass_manager is None:
+            self._pass_manager = generate_preset_pass_manager(
+                optimization_level=self.optimization_level,
+                backend=self.device,
+                seed_transpiler=self.seed_transpiler,
+            )
+        with quiet_runtime():
+            options = {c: self._pass_manager.run(lowered(program, c)) for c in fitting}
+        chosen = min(fitting, key=lambda c: (options[c].depth(), _two_qubit_count(options[c])))
+        self._cache[key] = (chosen, options[chosen])
+        if len(self._cache) > _CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return options[chosen]
+
+    def decomposition_of(self, program: SearchProgram) -> str:
+        """Which lowering of the multi-controlled phases :meth:`isa_circuit` used."""
+        self.isa_circuit(program)
+        return self._cache[(program.problem, program.iterations, program.phases)][0]
+
+    def estimate_qpu_seconds(self, circuits: Sequence[Any], shots: int) -> float:
+        """Rough QPU time: Σ shots × (circuit duration + repetition delay) + job overhead."""
+        configuration = getattr(self.device, "configuration", None)
+        rep_delay = None
+        if callable(configuration):
+            rep_delay = getattr(configuration(), "default_rep_delay", None)
+        rep_delay = float(rep_delay) if rep_delay else DEFAULT_REP_DELAY_S
+        if rep_delay > 1e-2:  # reported in microseconds by some devices
+            rep_delay *= 1e-6
+        per_shot = sum(schedule_duration(self.device, c) + rep_delay for c in circuits)
+        return JOB_OVERHEAD_S + shots * per_shot
+
+    # -- options and submission -----------------------------------------------------------
+
+    def options_record(self) -> dict[str, Any]:
+        """The options as recorded in the job store (JSON-friendly, no credentials)."""
+        return {
+            "device": self.device_name,
+            "mode": self.mode,
+            "optimization_level": self.optimization_level,
+            "seed_transpiler": self.seed_transpiler,
+            "decomposition": self.decomposition,
+            "twirling": self.twirling,
+            "dynamical_decoupling": self.dynamical_decoupling,
+            "max_execution_time": self.max_execution_time,
+            "options": self.extra_options,
+            "account": self.account,
+            "instance": self.instance,
+            "channel": self.channel,
+            "sampler": f"{sampler_class().__module__}.{sampler_class().__name__}",
+        }
+
+    def sampler_options(
+        self,
+        *,
+        tags: Sequence[str] = (),
+        seed_simulator: int | None = None,
+        shots: int | None = None,
+    ) -> Any:
+        """The sampler's options object, validated by the runtime's own model."""
+        sampler = sampler_class()
+        try:
+            with quiet_runtime():
+                options = _options_model(sampler)(**self.extra_options)
+                if self.twirling:
+                    options.twirling.enable_gates = True
+                    options.twirling.enable_measure = True
+                    if shots is not None and "twirling" not in self.extra_options:
+                        # exactly `shots` shots: randomizations × shots each
+                        rounds = max(r for r in range(1, 33) if shots % r == 0)
+                        options.twirling.num_randomizations = rounds
+                        options.twirling.shots_per_randomization = shots // rounds
+                if self.dynamical_decoupling:
+                    options.dynamical_decoupling.enable = True
+                    options.dynamical_decoupling.sequence_type = self.dynamical_decoupling
+                if self.max_execution_time is not None:
+                    options.max_execution_time = self.max_execution_time
+                if tags:
+                    options.environment.job_tags = list(tags)
+                if seed_simulator is not None:
+                    options.simulator.seed_simulator = seed_simulator
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise ProblemError(
+                f"The 'options' argument of IBMBackend holds an invalid sampler option: {exc}"
+            ) from None
+        return options
+
+    def _execution_mode(self) -> Any:
+        if self.mode == "job":
+            return self.device
+        if self._mode_object is None:
+            from qiskit_ibm_runtime import Batch, Session
+
+            with quiet_runtime():
+                self._mode_object = (Batch if self.mode == "batch" else Session)(
+                    backend=self.device
+                )
+        return self._mode_object
+
+    def submit(
+        self,
+        circuits: Sequence[Any],
+        *,
+        shots: int,
+        seed: SeedLike = None,
+        tags: Sequence[str] = (),
+    ) -> Any:
+        """Submit ISA circuits; returns the runtime job (local jobs finish synchronously)."""
+        shots = self.check_shots(shots)
+        seed_simulator = None
+        if self.local:
+            seed_simulator = int(make_rng(seed, "IBMBackend.run").integers(0, 2**31 - 1))
+            mode = noisy_simulator(self.device_name, active_qubits(circuits), threads=self.threads)
+        else:
+            mode = self._execution_mode()
+        options = self.sampler_options(tags=tags, seed_simulator=seed_simulator, shots=shots)
+        try:
+            with quiet_runtime():
+                sampler = sampler_class()(mode=mode, options=options)
+                return sampler.run(list(circuits), shots=shots)
+        except (ProblemError, BackendError):
+            raise
+        except Exception as exc:
+            raise BackendError(
+                f"The IBM sampler rejected the job ({type(exc).__name__}: {_safe(exc)})."
+            ) from None
+
+    def run(
+        self, programs: Sequence[SearchProgram], *, shots: int, seed: SeedLike = None
+    ) -> list[Counts]:
+        """Counts per program. Real devices: recorded in the job store, then waited for."""
+        programs = check_run_arguments(programs, shots, "IBMBackend.run")
+        shots = self.check_shots(shots)
+        if not programs:
+            return []
+        if not self.local:
+            from qsearch.backends.ibm.jobs import JobStore, collect_run, submit_run
+
+            store = self._store if isinstance(self._store, JobStore) else JobStore(self._store)
+            run_id = submit_run(store, self, programs, shots=shots, seed=seed)
+            record = collect_run(store, run_id, service=self.service, wait=None)
+            if record.counts is None:
+                raise BackendError(
+                    f"Run {run_id} ended {record.status}: {record.message or 'no message'}"
+                )
+            return record.counts
+        circuits = [self.isa_circuit(program) for program in programs]
+        job = self.submit(circuits, shots=shots, seed=seed)
+        with quiet_runtime():
+            result = job.result()
+        return counts_from_result(result, len(circuits))
+
+    def resources(self, program: SearchProgram) -> dict[str, Any]:
+        """:func:`qsearch.backends.resources.resources` on this device with this backend's
+        settings."""
+        from qsearch.backends.resources import resources
+
+        return resources(
+            program,
+            self.device,
+            decomposition=self.decomposition,
+            optimization_level=self.optimization_level,
+            seed_transpiler=self.seed_transpiler,
+        )
+
+
+def _options_model(sampler: type) -> type:
+    """The options class the sampler validates against (new executor model or legacy one)."""
+    try:
+        from qiskit_ibm_runtime.executor_sampler import Sampler as ExecutorSampler
+        from qiskit_ibm_runtime.options_models.sampler import SamplerOptions
+    except ImportError:  # pragma: no cover - runtime < 0.50
+        ExecutorSampler = None
+    if ExecutorSampler is not None and issubclass(sampler, ExecutorSampler):
+        return SamplerOptions
+    from qiskit_ibm_runtime.options import SamplerOptions as LegacyOptions  # pragma: no cover
+
+    return LegacyOptions  # pragma: no cover
+
+
+def _safe(exc: BaseException) -> str:
+    """An exception message with anything token-like removed (long opaque strings)."""
+    text = str(exc)[:300]
+    return re.sub(r"[A-Za-z0-9_\-]{32,}", "<redacted>", text)
