@@ -51,6 +51,13 @@ def make_rng(seed: SeedLike, owner: str) -> np.random.Generator:
     return np.random.default_rng(int(seed))
 
 
+def seed_record(seed: SeedLike) -> int | None:
+    """The seed a result records: the int that reproduces the call, or None for a Generator/None."""
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        return None
+    return int(seed)
+
+
 def child_seed(rng: np.random.Generator) -> int:
     """Draw a 63-bit integer seed for a sub-computation from ``rng``."""
     return int(rng.integers(0, 2**63 - 1))

@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-from qsearch._validation import SeedLike, check_int, make_rng
+from qsearch._validation import SeedLike, check_int, make_rng, seed_record
 from qsearch.exceptions import ProblemError
 from qsearch.problem import SearchProblem
 from qsearch.results import QueryCount, SearchResult
@@ -137,7 +137,7 @@ def classical_search(
         backend="classical",
         found=found,
         queries=QueryCount(oracle=0, verify=spent, build=0),
-        seed=seed if isinstance(seed, int) else None,
+        seed=seed_record(seed),
         metadata={
             "num_items": n,
             "num_marked": problem.num_marked,

@@ -28,5 +28,13 @@ class UnsupportedProgramError(QSearchError, ValueError):
     """A backend cannot run this program (too many qubits, an unsupported feature, ...)."""
 
 
+class StoreError(QSearchError, RuntimeError):
+    """A sweep result store cannot be used (newer schema, not a sweep store, damaged)."""
+
+
+class JobStoreError(BackendError):
+    """The job store is corrupted, partially written, or lacks a run."""
+
+
 class QSearchWarning(UserWarning):
     """A warning about a legal but questionable request (e.g. amplification that cannot help)."""

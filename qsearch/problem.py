@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar
@@ -293,4 +293,30 @@ class SearchProgram:
         return self.phases is None or all(
             math.isclose(a % (2 * math.pi), math.pi) and math.isclose(b % (2 * math.pi), math.pi)
             for a, b in self.phases
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-friendly description that :meth:`from_dict` turns back into an equal program."""
+        problem = self.problem
+        return {
+            "num_items": problem.num_items,
+            "marked": list(problem.marked),
+            "prior": None if problem.prior is None else [float(p) for p in problem.prior],
+            "build_cost": problem.build_cost,
+            "iterations": self.iterations,
+            "phases": None if self.phases is None else [list(pair) for pair in self.phases],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SearchProgram:
+        """The program :meth:`to_dict` described (validated like any other)."""
+        problem = SearchProblem(
+            data["num_items"],
+            data["marked"],
+            prior=data.get("prior"),
+            build_cost=data.get("build_cost", 0),
+        )
+        phases = data.get("phases")
+        return cls(
+            problem, data["iterations"], None if phases is None else tuple(map(tuple, phases))
         )

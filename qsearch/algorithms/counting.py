@@ -40,7 +40,14 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from qsearch._validation import SeedLike, check_int, check_probability, child_seed, make_rng
+from qsearch._validation import (
+    SeedLike,
+    check_int,
+    check_probability,
+    child_seed,
+    make_rng,
+    seed_record,
+)
 from qsearch.backends.base import Backend, get_backend
 from qsearch.backends.ideal import IdealBackend, available_memory_bytes
 from qsearch.exceptions import ProblemError, UnsupportedProgramError
@@ -345,6 +352,8 @@ def _qpe_samples(
         )
     from qiskit import transpile
 
+    from qsearch.translate.qiskit import counts_by_index
+
     circuit = transpile(
         qpe_circuit(problem, m), device.simulator, seed_transpiler=device.seed_transpiler
     )
@@ -352,8 +361,8 @@ def _qpe_samples(
         circuit, shots=shots, seed_simulator=int(rng.integers(0, 2**31 - 1))
     ).result()
     samples: list[int] = []
-    for bitstring, count in result.get_counts(0).items():
-        samples.extend([int(bitstring.replace(" ", ""), 2)] * int(count))
+    for outcome, count in counts_by_index(result.get_counts(0)).items():
+        samples.extend([outcome] * count)
     return np.asarray(samples, dtype=np.int64)
 
 
@@ -462,6 +471,6 @@ def count_marked(
         queries=queries + QueryCount(build=problem.build_cost),
         epsilon=epsilon,
         alpha=alpha,
-        seed=seed if isinstance(seed, int) else None,
+        seed=seed_record(seed),
         metadata=metadata,
     )

@@ -16,7 +16,7 @@ import math
 import time
 from typing import Any
 
-from qsearch._validation import SeedLike, check_int, child_seed, make_rng
+from qsearch._validation import SeedLike, check_int, child_seed, make_rng, seed_record
 from qsearch.algorithms.grover import verify_counts
 from qsearch.backends.base import Backend, get_backend
 from qsearch.exceptions import ProblemError
@@ -126,6 +126,6 @@ def exponential_search(
         found=found,
         queries=QueryCount(oracle=oracle, verify=verify, build=problem.build_cost),
         attempts=tuple(attempts),
-        seed=seed if isinstance(seed, int) else None,
+        seed=seed_record(seed),
         metadata=metadata,
     )

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from qsearch._validation import SeedLike, check_int, check_probability, make_rng
+from qsearch._validation import SeedLike, check_int, check_probability, make_rng, seed_record
 from qsearch.algorithms.exponential import min_marked_mass
 from qsearch.algorithms.grover import repeat_until_verified
 from qsearch.backends.base import Backend, get_backend
@@ -122,7 +122,7 @@ def fixed_point_search(
             oracle=iterations * shots * len(attempts), verify=verify, build=problem.build_cost
         ),
         attempts=tuple(attempts),
-        seed=seed if isinstance(seed, int) else None,
+        seed=seed_record(seed),
         metadata=metadata,
     )
 

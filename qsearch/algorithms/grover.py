@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from qsearch._validation import SeedLike, check_int, child_seed, make_rng
+from qsearch._validation import SeedLike, check_int, child_seed, make_rng, seed_record
 from qsearch.backends.base import Backend, get_backend
 from qsearch.exceptions import ProblemError, QSearchWarning
 from qsearch.problem import SearchProblem, SearchProgram
@@ -137,6 +137,6 @@ def grover_search(
             oracle=k * shots * len(attempts), verify=verify, build=problem.build_cost
         ),
         attempts=tuple(attempts),
-        seed=seed if isinstance(seed, int) else None,
+        seed=seed_record(seed),
         metadata=metadata,
     )

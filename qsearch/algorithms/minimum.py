@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from qsearch._validation import SeedLike, check_int, child_seed, make_rng
+from qsearch._validation import SeedLike, check_int, child_seed, make_rng, seed_record
 from qsearch.backends.base import Backend, get_backend
 from qsearch.backends.ideal import IdealBackend
 from qsearch.complexity import success_probability
@@ -280,7 +280,7 @@ def find_minimum(
         found=chosen[0],
         queries=queries,
         attempts=tuple(attempts),
-        seed=seed if isinstance(seed, int) else None,
+        seed=seed_record(seed),
         metadata=metadata,
     )
 
@@ -344,6 +344,6 @@ def top_k(
         found=chosen[0],
         queries=queries,
         attempts=tuple(attempts),
-        seed=seed if isinstance(seed, int) else None,
+        seed=seed_record(seed),
         metadata=metadata,
     )

@@ -32,7 +32,7 @@ try:
 except ImportError as exc:  # pragma: no cover - qiskit-aer is a core dependency
     raise ImportError(exc.msg, name=exc.name) from exc
 
-from qsearch.translate.qiskit import to_circuit
+from qsearch.translate.qiskit import counts_by_index, to_circuit
 
 METHODS = ("statevector", "matrix_product_state", "density_matrix")
 #: Gates circuits are lowered to. Aer runs multi-controlled gates natively (no decomposition
@@ -170,14 +170,7 @@ class AerBackend:
         result = job.result()
         if not result.success:
             raise BackendError(f"Aer could not run the circuits: {result.status}")
-        output: list[Counts] = []
-        for index in range(len(programs)):
-            counts: Counts = {}
-            for bitstring, count in result.get_counts(index).items():
-                item = int(bitstring.replace(" ", ""), 2)
-                counts[item] = counts.get(item, 0) + int(count)
-            output.append(counts)
-        return output
+        return [counts_by_index(result.get_counts(index)) for index in range(len(programs))]
 
     def transpiled(self, program: SearchProgram) -> QuantumCircuit:
         """The simulator-ready circuit of ``program`` (cached per problem and phases)."""

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from qsearch._validation import SeedLike, check_int, make_rng
+from qsearch._validation import SeedLike, check_int, make_rng, seed_record
 from qsearch.backends.base import Backend, get_backend
 from qsearch.backends.ideal import marked_probability
 from qsearch.exceptions import ProblemError, UnsupportedProgramError
@@ -373,7 +373,7 @@ def noisy_optimum(
         success_by_iterations=measured,
         ideal_by_iterations=ideal,
         shots=shots,
-        seed=seed if isinstance(seed, int) else None,
+        seed=seed_record(seed),
         metadata={"resources": resources_by_k, "standard_error": _stderr(measured, shots)},
     )
 

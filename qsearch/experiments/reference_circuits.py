@@ -59,22 +59,10 @@ class Reference:
     program: SearchProgram | None = None
 
 
-def _program_parameters(program: SearchProgram) -> dict[str, Any]:
-    problem = program.problem
-    return {
-        "num_items": problem.num_items,
-        "marked": list(problem.marked),
-        "prior": None if problem.prior is None else [float(p) for p in problem.prior],
-        "iterations": program.iterations,
-    }
-
-
 def _grover_reference(name: str, description: str, program: SearchProgram) -> Reference:
     from qsearch.translate.qiskit import to_circuit
 
-    return Reference(
-        name, description, _program_parameters(program), lambda: to_circuit(program), program
-    )
+    return Reference(name, description, program.to_dict(), lambda: to_circuit(program), program)
 
 
 def counting_circuit(problem: SearchProblem, counting_qubits: int) -> Any:

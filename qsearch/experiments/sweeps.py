@@ -48,7 +48,6 @@ import concurrent.futures as cf
 import contextlib
 import functools
 import hashlib
-import importlib.metadata
 import json
 import numbers
 import os
@@ -67,7 +66,13 @@ from typing import Any
 
 import numpy as np
 
-from qsearch.exceptions import BackendError, BackendUnavailableError, ProblemError, QSearchError
+from qsearch._versions import package_versions
+from qsearch.exceptions import (
+    BackendError,
+    BackendUnavailableError,
+    ProblemError,
+    StoreError,
+)
 
 try:  # Python >= 3.11
     import tomllib
@@ -483,10 +488,6 @@ def load_spec(spec: SweepSpec | Mapping[str, Any] | str | os.PathLike[str]) -> S
 
 
 # ---------------------------------------------------------------------------------- the store
-class StoreError(QSearchError, RuntimeError):
-    """The result store cannot be used (newer schema, not a sweep store)."""
-
-
 class ResultStore:
     """The SQLite store of one sweep: one row per point, keyed by :attr:`Point.key`.
 
@@ -520,7 +521,7 @@ class ResultStore:
             if row is None:
                 conn.execute(
                     "INSERT INTO meta VALUES ('schema_version', ?), ('created_with', ?)",
-                    (str(SCHEMA_VERSION), f"qsearch {_qsearch_version()}"),
+                    (str(SCHEMA_VERSION), f"qsearch {package_versions().get('qsearch', '?')}"),
                 )
             else:
                 version = int(row[0])
@@ -594,27 +595,6 @@ class ResultStore:
 
 
 # ------------------------------------------------------------------------------- running points
-def _qsearch_version() -> str:
-    from qsearch import __version__
-
-    return __version__
-
-
-def package_versions() -> dict[str, str]:
-    """Installed versions of qsearch and the quantum stacks it drives (absent ones left out)."""
-    out = {"qsearch": _qsearch_version()}
-    for label, dist in (
-        ("qiskit", "qiskit"),
-        ("qiskit_aer", "qiskit-aer"),
-        ("qiskit_ibm_runtime", "qiskit-ibm-runtime"),
-        ("pennylane", "pennylane"),
-        ("numpy", "numpy"),
-    ):
-        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
-            out[label] = importlib.metadata.version(dist)
-    return out
-
-
 def git_revision() -> str | None:
     """The qsearch checkout's git commit (``+dirty`` if modified); None outside a checkout."""
     here = Path(__file__).resolve().parents[1]  # the qsearch package

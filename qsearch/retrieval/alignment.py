@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from qsearch._validation import SeedLike, check_int, child_seed, make_rng
+from qsearch._validation import SeedLike, check_int, child_seed, make_rng, seed_record
 from qsearch.exceptions import BackendUnavailableError, ProblemError
 from qsearch.retrieval.buckets import BucketIndex
 from qsearch.retrieval.data.datasets import Dataset
@@ -328,6 +328,6 @@ def alignment_experiment(
             "n_buckets": n_buckets,
             "n_probe": n_probe,
             "n_queries": n_queries,
-            "seed": seed if isinstance(seed, int) else None,
+            "seed": seed_record(seed),
         },
     )

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from qsearch._validation import SeedLike, check_int, child_seed, make_rng
+from qsearch._validation import SeedLike, check_int, child_seed, make_rng, seed_record
 from qsearch.backends.base import Backend
 from qsearch.complexity import PowerLawFit, fit_power_law
 from qsearch.exceptions import ProblemError
@@ -472,7 +472,7 @@ def evaluate_retrieval(
         "n_queries": n_queries,
         "backend": getattr(backend, "name", backend),
         "algorithm": algorithm,
-        "seed": seed if isinstance(seed, int) else None,
+        "seed": seed_record(seed),
     }
     return RetrievalEvaluation(table, scaling, fits, params, _conclusion(table, fits))
 

@@ -14,6 +14,8 @@ Item i is the basis state whose qubit j holds bit j of i (qiskit's little-endian
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 from qiskit.circuit import QuantumCircuit
@@ -25,6 +27,18 @@ from qiskit.circuit.library import (
 )
 
 from qsearch.problem import SearchProblem, SearchProgram
+
+
+def counts_by_index(bitstring_counts: Mapping[Any, int]) -> dict[int, int]:
+    """Qiskit's ``{bitstring: count}`` as ``{integer: count}`` (spaces between registers dropped).
+
+    Qiskit prints qubit 0 rightmost, so ``int(bitstring, 2)`` is the little-endian index.
+    """
+    counts: dict[int, int] = {}
+    for bitstring, count in bitstring_counts.items():
+        index = int(str(bitstring).replace(" ", ""), 2)
+        counts[index] = counts.get(index, 0) + int(count)
+    return counts
 
 
 def state_preparation(problem: SearchProblem) -> QuantumCircuit:

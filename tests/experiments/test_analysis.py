@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from qsearch.complexity import success_probability
-from qsearch.exceptions import ProblemError
+from qsearch.exceptions import ProblemError, StoreError
 from qsearch.experiments.analysis import (
     export_table,
     fit_scaling,
@@ -20,7 +20,7 @@ from qsearch.experiments.analysis import (
     wilson_interval,
 )
 from qsearch.experiments.compare import expected_queries
-from qsearch.experiments.sweeps import StoreError, SweepSpec, sweep
+from qsearch.experiments.sweeps import SweepSpec, sweep
 
 SIZES = [64, 256, 1024, 4096]
 REPS = 60

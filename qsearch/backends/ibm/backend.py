@@ -189,15 +189,11 @@ FINAL_STATUSES = ("DONE", "ERROR", "CANCELLED")
 
 def counts_from_result(result: Any, num_circuits: int) -> list[Counts]:
     """Counts keyed by item index from a sampler ``PrimitiveResult`` (one entry per circuit)."""
-    output: list[Counts] = []
-    for index in range(num_circuits):
-        bitstrings = result[index].join_data().get_counts()
-        counts: Counts = {}
-        for bitstring, count in bitstrings.items():
-            item = int(str(bitstring).replace(" ", ""), 2)
-            counts[item] = counts.get(item, 0) + int(count)
-        output.append(counts)
-    return output
+    from qsearch.translate.qiskit import counts_by_index
+
+    return [
+        counts_by_index(result[index].join_data().get_counts()) for index in range(num_circuits)
+    ]
 
 
 class IBMBackend:

@@ -28,7 +28,6 @@ import hashlib
 import io
 import json
 import os
-import platform
 import sqlite3
 import sys
 import uuid
@@ -39,7 +38,8 @@ from pathlib import Path
 from typing import Any
 
 from qsearch._validation import SeedLike
-from qsearch.exceptions import BackendError, ProblemError
+from qsearch._versions import package_versions
+from qsearch.exceptions import BackendError, JobStoreError, ProblemError
 from qsearch.problem import SearchProblem, SearchProgram
 from qsearch.results import Counts
 
@@ -81,10 +81,6 @@ CREATE TABLE IF NOT EXISTS results (
 """
 
 
-class JobStoreError(BackendError):
-    """The job store is corrupted, partially written, or lacks a run."""
-
-
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -105,42 +101,6 @@ def default_store_path() -> Path:
     """``$QSEARCH_HOME/jobs.sqlite``, with ``QSEARCH_HOME`` defaulting to ``~/.qsearch``."""
     home = os.environ.get("QSEARCH_HOME") or os.path.join("~", ".qsearch")
     return Path(home).expanduser() / STORE_FILENAME
-
-
-def versions() -> dict[str, str]:
-    """Versions of the packages that shape a run (recorded with every run)."""
-    from importlib import metadata
-
-    found = {"python": platform.python_version()}
-    for package in ("qsearch", "qiskit", "qiskit-ibm-runtime", "qiskit-aer"):
-        try:
-            found[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            found[package] = "not installed"
-    return found
-
-
-def program_to_dict(program: SearchProgram) -> dict[str, Any]:
-    """A JSON-friendly description of a program (enough to rebuild it)."""
-    problem = program.problem
-    return {
-        "num_items": problem.num_items,
-        "marked": list(problem.marked),
-        "prior": None if problem.prior is None else [float(p) for p in problem.prior],
-        "build_cost": problem.build_cost,
-        "iterations": program.iterations,
-        "phases": None if program.phases is None else [list(p) for p in program.phases],
-    }
-
-
-def program_from_dict(row: dict[str, Any]) -> SearchProgram:
-    problem = SearchProblem(
-        row["num_items"], row["marked"], prior=row.get("prior"), build_cost=row["build_cost"]
-    )
-    phases = row.get("phases")
-    return SearchProgram(
-        problem, row["iterations"], None if phases is None else tuple(map(tuple, phases))
-    )
 
 
 @dataclass(frozen=True)
@@ -172,7 +132,7 @@ class RunRecord:
 
     @property
     def programs(self) -> list[SearchProgram]:
-        return [program_from_dict(p) for p in self.record.get("programs", [])]
+        return [SearchProgram.from_dict(p) for p in self.record.get("programs", [])]
 
     @property
     def seed(self) -> int | None:
@@ -459,11 +419,11 @@ def submit_run(
     buffer = io.BytesIO()
     qpy.dump(circuits, buffer)
     record = {
-        "programs": [program_to_dict(p) for p in programs],
+        "programs": [p.to_dict() for p in programs],
         "shots": shots,
         "seed": seed,
         "options": backend.options_record(),
-        "versions": versions(),
+        "versions": package_versions(),
         "circuits": [
             {
                 "depth": int(c.depth()),
