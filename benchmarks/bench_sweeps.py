@@ -21,7 +21,8 @@ from pathlib import Path
 
 from qsearch.backends.base import get_backend
 from qsearch.experiments.registry import run_experiment
-from qsearch.experiments.sweeps import SweepSpec, available_cores, sweep
+from qsearch.experiments.runner import available_cores, sweep
+from qsearch.experiments.spec import SweepSpec
 
 N = 2**30
 

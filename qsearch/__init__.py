@@ -59,7 +59,7 @@ _EXPORTS: dict[str, str] = {
     "resources": "qsearch.backends.resources:resources",
     "retrieve": "qsearch.retrieval.retrieve:retrieve",
     "success_probability": "qsearch.complexity:success_probability",
-    "sweep": "qsearch.experiments.sweeps:sweep",
+    "sweep": "qsearch.experiments.runner:sweep",
     "top_k": "qsearch.algorithms.minimum:top_k",
 }
 
@@ -145,7 +145,7 @@ if TYPE_CHECKING:  # static analysers and IDEs see the eager imports
         QSearchWarning,
         UnsupportedProgramError,
     )
-    from qsearch.experiments.sweeps import sweep
+    from qsearch.experiments.runner import sweep
     from qsearch.problem import SearchProblem, SearchProgram
     from qsearch.results import Attempt, QueryCount, SearchResult
     from qsearch.retrieval import alignment

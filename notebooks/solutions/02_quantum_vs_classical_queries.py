@@ -29,15 +29,16 @@ def exercise_1() -> dict[str, float]:
     four = run_comparison(SIZES, marked=4, trials=TRIALS, seed=SEED, progress=False)
     big = max(SIZES)
 
-    def mean(comparison, method):  # type: ignore[no-untyped-def]
+    def mean(comparison, algorithm):  # type: ignore[no-untyped-def]
         rows = comparison.summary
-        return rows[(rows["method"] == method) & (rows["num_items"] == big)]["mean_queries"].iloc[0]
+        cell = (rows["algorithm"] == algorithm) & (rows["num_items"] == big)
+        return rows[cell]["mean_queries"].iloc[0]
 
     ratios = {m: mean(four, m) / mean(one, m) for m in ("grover", "classical-random")}
     assert abs(ratios["grover"] - 0.5) < 0.05
     assert abs(ratios["classical-random"] - 0.4) < 0.15  # 40 noisy trials per point
-    for method in ("grover", "classical-random"):
-        assert abs(four.fits[method].slope - one.fits[method].slope) < 0.1
+    for algorithm in ("grover", "classical-random"):
+        assert abs(four.fits[algorithm].slope - one.fits[algorithm].slope) < 0.1
     print(
         f"at N = {big}: M=4 / M=1 mean queries: "
         + ", ".join(f"{k} {v:.2f}" for k, v in ratios.items())

@@ -16,11 +16,11 @@ from qsearch import __version__
 from qsearch.exceptions import QSearchError
 
 COMMAND_MODULES = (
-    "qsearch.experiments.compare",
+    "qsearch.cli.compare",
     "qsearch.backends.ibm.jobs",
-    "qsearch.experiments.reference_circuits",
+    "qsearch.cli.circuits",
     "qsearch.cli.retrieval",
-    "qsearch.experiments.sweeps",
+    "qsearch.cli.sweep",
 )
 
 

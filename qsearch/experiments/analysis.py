@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,9 @@ import pandas as pd
 
 from qsearch.complexity import fit_power_law, mean_confidence_interval, success_probability
 from qsearch.exceptions import BackendUnavailableError, ProblemError
+from qsearch.experiments.registry import expected_queries
+from qsearch.experiments.spec import STORE_FILENAME, SweepSpec, load_spec
+from qsearch.experiments.store import ResultStore
 
 #: Columns that name a series (one curve in a plot, one fitted exponent).
 SERIES = ("algorithm", "backend", "noise", "num_marked")
@@ -33,8 +37,6 @@ NO_NOISE = "none"
 
 
 def _store_path(source: Any) -> Path:
-    from qsearch.experiments.sweeps import STORE_FILENAME, SweepSpec, load_spec
-
     if isinstance(source, SweepSpec):
         return source.store_path
     if isinstance(source, dict):
@@ -53,69 +55,32 @@ def _store_path(source: Any) -> Path:
 
 
 def load_table(source: Any, *, include_errors: bool = True) -> pd.DataFrame:
-    """One tidy row per stored point.
+    """One tidy row per stored point (:func:`tidy_table` of the store's rows).
 
     Args:
         source: a SweepSpec, a spec dict, a TOML path, the sweep's output directory or the
             ``sweep.sqlite`` path.
         include_errors: keep rows of points that raised (``status == "error"``).
-
-    Returns:
-        Columns: ``key, algorithm, num_items, num_marked, repetition, backend, noise
-        ("none" when ideal), iterations (fixed k or <NA>), point_seed, status, error, method,
-        result_backend, found, success, queries, oracle_queries, verify_queries, build_queries,
-        total_queries, num_attempts, first_iterations, first_shots, first_success, wall_time_s,
-        backend_method, qsearch_version, git_revision, finished_at``.
     """
-    from qsearch.experiments.sweeps import ResultStore
-
     with ResultStore(_store_path(source), create=False) as store:
         rows = store.rows()
-    records = []
-    for row in rows:
-        if row["status"] != "ok" and not include_errors:
-            continue
-        meta = json.loads(row["metadata"])
-        result = json.loads(row["result"]) if row["result"] else {}
-        attempts = result.get("attempts") or []
-        first = attempts[0] if attempts else None
-        ok = row["status"] == "ok"
-        records.append(
-            {
-                "key": row["key"],
-                "algorithm": row["algorithm"],
-                "num_items": row["num_items"],
-                "num_marked": row["num_marked"],
-                "repetition": row["repetition"],
-                "backend": row["backend"],
-                "backend_options": row["backend_options"],
-                "noise": row["noise"] or NO_NOISE,
-                "iterations": row["iterations"],
-                "point_seed": row["point_seed"],
-                "status": row["status"],
-                "error": row["error"],
-                "method": row["method"],
-                "result_backend": row["result_backend"],
-                "found": row["found"],
-                "success": bool(row["success"]) if ok else None,
-                "queries": (row["oracle_queries"] + row["verify_queries"]) if ok else None,
-                "oracle_queries": row["oracle_queries"],
-                "verify_queries": row["verify_queries"],
-                "build_queries": row["build_queries"],
-                "total_queries": row["total_queries"],
-                "num_attempts": row["num_attempts"],
-                "first_iterations": None if first is None else int(first["iterations"]),
-                "first_shots": None if first is None else int(first["shots"]),
-                "first_success": (
-                    None if first is None else bool(row["success"]) and row["num_attempts"] == 1
-                ),
-                "wall_time_s": row["wall_time_s"],
-                "backend_method": meta.get("method"),
-                "qsearch_version": meta.get("versions", {}).get("qsearch"),
-                "git_revision": meta.get("git_revision"),
-                "finished_at": row["finished_at"],
-            }
-        )
+    return tidy_table(rows, include_errors=include_errors)
+
+
+def tidy_table(rows: Sequence[Mapping[str, Any]], *, include_errors: bool = True) -> pd.DataFrame:
+    """Store rows (:data:`qsearch.experiments.store.COLUMNS`) as one tidy table.
+
+    Returns:
+        Columns: ``key, algorithm, num_items, num_marked, repetition, backend, backend_options,
+        noise ("none" when ideal), iterations (fixed k or <NA>), point_seed, status, error,
+        result_backend, found, success, queries, oracle_queries, verify_queries, build_queries,
+        total_queries, num_attempts, first_iterations, first_shots, first_success, wall_time_s,
+        backend_method, qsearch_version, git_revision, finished_at``, sorted by series, N and
+        repetition. ``algorithm`` names the experiment (``SearchResult.method`` is the same
+        name, so it is not repeated); ``backend_method`` is the simulator's method (e.g. Aer's
+        ``"statevector"``).
+    """
+    records = [_tidy_record(row) for row in rows if include_errors or row["status"] == "ok"]
     table = pd.DataFrame.from_records(records)
     if table.empty:
         return table
@@ -141,6 +106,47 @@ def load_table(source: Any, *, include_errors: bool = True) -> pd.DataFrame:
     )
 
 
+def _tidy_record(row: Mapping[str, Any]) -> dict[str, Any]:
+    meta = json.loads(row["metadata"])
+    result = json.loads(row["result"]) if row["result"] else {}
+    attempts = result.get("attempts") or []
+    first = attempts[0] if attempts else None
+    ok = row["status"] == "ok"
+    return {
+        "key": row["key"],
+        "algorithm": row["algorithm"],
+        "num_items": row["num_items"],
+        "num_marked": row["num_marked"],
+        "repetition": row["repetition"],
+        "backend": row["backend"],
+        "backend_options": row["backend_options"],
+        "noise": row["noise"] or NO_NOISE,
+        "iterations": row["iterations"],
+        "point_seed": row["point_seed"],
+        "status": row["status"],
+        "error": row["error"],
+        "result_backend": row["result_backend"],
+        "found": row["found"],
+        "success": bool(row["success"]) if ok else None,
+        "queries": (row["oracle_queries"] + row["verify_queries"]) if ok else None,
+        "oracle_queries": row["oracle_queries"],
+        "verify_queries": row["verify_queries"],
+        "build_queries": row["build_queries"],
+        "total_queries": row["total_queries"],
+        "num_attempts": row["num_attempts"],
+        "first_iterations": None if first is None else int(first["iterations"]),
+        "first_shots": None if first is None else int(first["shots"]),
+        "first_success": (
+            None if first is None else bool(row["success"]) and row["num_attempts"] == 1
+        ),
+        "wall_time_s": row["wall_time_s"],
+        "backend_method": meta.get("method"),
+        "qsearch_version": meta.get("versions", {}).get("qsearch"),
+        "git_revision": meta.get("git_revision"),
+        "finished_at": row["finished_at"],
+    }
+
+
 def _scaling_rows(table: pd.DataFrame) -> pd.DataFrame:
     """Completed points of the searches themselves (fixed-k points answer another question)."""
     if table.empty:
@@ -156,8 +162,6 @@ def summarize(table: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
     Grover with p = sin²((2k+1)θ), (N+1)/(M+1) for sampling without replacement and linear scan,
     N/M with replacement. ``failed`` counts the points of the cell that raised.
     """
-    from qsearch.experiments.compare import expected_queries
-
     columns = [
         *SERIES,
         "num_items",
@@ -309,7 +313,7 @@ def success_by_iterations(table: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     rows = table[
         (table["status"] == "ok")
-        & (table["method"] == "grover")
+        & (table["algorithm"] == "grover")
         & (table["first_shots"] == 1)
         & table["first_iterations"].notna()
     ]
@@ -378,11 +382,14 @@ def series_label(row: Any, *, backends: int = 1) -> str:
 
 
 __all__ = [
+    "NO_NOISE",
+    "SERIES",
     "export_table",
     "fit_scaling",
     "load_table",
     "series_label",
     "success_by_iterations",
     "summarize",
+    "tidy_table",
     "wilson_interval",
 ]

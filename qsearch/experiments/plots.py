@@ -152,7 +152,7 @@ def success_figure(success: pd.DataFrame, *, max_series: int = 8) -> Figure:
 
 def _noise_settings(table: pd.DataFrame) -> pd.DataFrame:
     rows = table[
-        (table["status"] == "ok") & (table["method"] == "grover") & table["iterations"].isna()
+        (table["status"] == "ok") & (table["algorithm"] == "grover") & table["iterations"].isna()
     ]
     return rows
 
@@ -204,11 +204,10 @@ def noise_figure(table: pd.DataFrame) -> Figure:
         right.fill_between(
             cell["num_items"], cell["ci_low"], cell["ci_high"], color=color, alpha=0.2, lw=0
         )
-    others = summarize(
-        table[
-            (table["status"] == "ok") & (table["method"] != "grover") & table["iterations"].isna()
-        ]
-    ).dropna(subset=["mean_queries"])
+    searches = (table["status"] == "ok") & table["iterations"].isna()
+    others = summarize(table[searches & (table["algorithm"] != "grover")]).dropna(
+        subset=["mean_queries"]
+    )
     for (_, backend, _, m), cell in others.groupby(list(SERIES), sort=True):
         if m not in set(rows["num_marked"]):
             continue

@@ -23,7 +23,6 @@ deterministic: seeded transpilation, sorted keys, fixed indentation.
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 from collections.abc import Callable
@@ -225,22 +224,6 @@ def export_circuits(out: str | Path = DEFAULT_OUT) -> list[Path]:
     path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     written.append(path)
     return sorted(written)
-
-
-def _cmd_export(args: argparse.Namespace) -> int:
-    paths = export_circuits(args.out)
-    print(f"wrote {len(paths)} files to {args.out}")
-    return 0
-
-
-def register_cli(subparsers: Any) -> None:
-    """Add ``export-circuits`` to the ``qsearch`` command."""
-    parser = subparsers.add_parser(
-        "export-circuits",
-        help="regenerate the OpenQASM 3 reference circuits and circuits/manifest.json",
-    )
-    parser.add_argument("--out", default=DEFAULT_OUT, help="output directory (default: circuits)")
-    parser.set_defaults(func=_cmd_export)
 
 
 __all__ = ["REFERENCE_DEVICES", "counting_circuit", "export_circuits", "reference_set"]

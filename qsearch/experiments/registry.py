@@ -5,11 +5,13 @@ The comparison (``qsearch compare``) and sweeps both run points of the form
 random instance from ``seed``, so the same (name, N, M, seed) is the same instance for every
 method: quantum and classical rows of one seed answer the same problem.
 
-``COMPARISONS`` lists, per ``qsearch compare --algorithm``, the experiments compared.
+``COMPARISONS`` lists, per ``qsearch compare --algorithm``, the experiments compared, and
+:func:`expected_queries` gives the closed-form mean cost of an experiment where one is known.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -19,9 +21,11 @@ from qsearch._validation import check_int
 from qsearch.algorithms.grover import grover_search
 from qsearch.backends.base import Backend
 from qsearch.classical import classical_search
+from qsearch.complexity import success_probability
 from qsearch.exceptions import ProblemError
 from qsearch.problem import SearchProblem
 from qsearch.results import QueryCount, SearchResult
+from qsearch.schedules import bbht_expected_cost, optimal_iterations
 
 Experiment = Callable[[int, int, int, "str | Backend"], SearchResult]
 
@@ -204,3 +208,29 @@ def run_experiment(
             f"got {name!r}."
         )
     return EXPERIMENTS[name](num_items, num_marked, seed, backend)
+
+
+def expected_queries(algorithm: str, num_items: int, num_marked: int) -> float:
+    """Closed-form mean of oracle + verification queries of an experiment, where known (else NaN).
+
+    Grover with k optimal iterates succeeds per run with p = sin²((2k+1)θ); runs are repeated
+    until success, each costing k oracle queries and one check: (k + 1)/p (Boyer, Brassard,
+    Høyer, Tapp 1998, arXiv:quant-ph/9605034). Sampling without replacement and a linear scan
+    need (N + 1)/(M + 1) checks, sampling with replacement N/M. BBHT exponential search: its
+    exact expected iterations plus one check per round
+    (:func:`qsearch.schedules.bbht_expected_cost`).
+    """
+    n, m = num_items, num_marked
+    if m == 0:
+        return math.nan
+    if algorithm == "grover":
+        k = optimal_iterations(n, m)
+        return (k + 1) / float(success_probability(n, m, k))
+    if algorithm in ("classical-random", "classical-linear"):
+        return (n + 1) / (m + 1)
+    if algorithm == "classical-random-replace":
+        return n / m
+    if algorithm == "exponential":
+        iterations, rounds = bbht_expected_cost(n, m)
+        return iterations + rounds  # each round: its iterates plus one classical check
+    return math.nan

@@ -133,7 +133,7 @@ def test_compare_runs_each_algorithm_against_its_classical_counterpart(
     comparison = run_comparison(
         [64, 256, 1024], marked=1, trials=12, algorithm=algorithm, seed=3, progress=False
     )
-    summary = comparison.summary.set_index(["method", "num_items"])
+    summary = comparison.summary.set_index(["algorithm", "num_items"])
     assert summary.loc[quantum, "success_rate"].min() >= 0.75
     assert comparison.fits[quantum].slope < 0.7
     assert comparison.fits[classical].slope > 0.85

@@ -19,8 +19,9 @@ from qsearch.experiments.analysis import (
     summarize,
     wilson_interval,
 )
-from qsearch.experiments.compare import expected_queries
-from qsearch.experiments.sweeps import SweepSpec, sweep
+from qsearch.experiments.registry import expected_queries
+from qsearch.experiments.runner import sweep
+from qsearch.experiments.spec import SweepSpec
 
 SIZES = [64, 256, 1024, 4096]
 REPS = 60

@@ -1,11 +1,17 @@
-import math
+"""The comparison: slopes that separate quantum from classical, shared instances, and the sweep
+preset that stores exactly the rows of the in-memory run."""
 
-import pandas as pd
+import math
+from pathlib import Path
+
 import pytest
 
 from qsearch import ProblemError
-from qsearch.cli import main
-from qsearch.experiments.compare import expected_queries, run_comparison
+from qsearch.experiments.analysis import load_table
+from qsearch.experiments.compare import compare_spec, run_comparison
+from qsearch.experiments.registry import expected_queries
+from qsearch.experiments.runner import sweep
+from qsearch.experiments.store import COLUMNS
 
 
 def test_slopes_separate_quantum_from_classical() -> None:
@@ -13,94 +19,54 @@ def test_slopes_separate_quantum_from_classical() -> None:
     fits = comparison.fits
     assert 0.4 <= fits["grover"].slope <= 0.55
     assert fits["grover"].slope_low <= fits["grover"].slope <= fits["grover"].slope_high
-    for method in ("classical-random", "classical-random-replace", "classical-linear"):
-        assert 0.85 <= fits[method].slope <= 1.15, method
+    for algorithm in ("classical-random", "classical-random-replace", "classical-linear"):
+        assert 0.85 <= fits[algorithm].slope <= 1.15, algorithm
     summary = comparison.summary
-    assert set(summary["method"]) == {
+    assert set(summary["algorithm"]) == {
         "grover",
         "classical-random",
         "classical-random-replace",
         "classical-linear",
     }
     assert (summary["success_rate"] == 1.0).all()
-    grover = summary[summary["method"] == "grover"].set_index("num_items")
+    grover = summary[summary["algorithm"] == "grover"].set_index("num_items")
     # mean queries of the trials are consistent with the closed form (k+1)/p
     for n, row in grover.iterrows():
         assert row["ci_low"] - 0.5 <= expected_queries("grover", int(n), 1) <= row["ci_high"] + 0.5
 
 
-def test_methods_share_instances() -> None:
+def test_algorithms_share_instances() -> None:
     rows = run_comparison([16, 64], trials=5, seed=1, progress=False).rows
-    by_trial = rows.groupby(["num_items", "trial"])["instance_seed"].nunique()
+    by_trial = rows.groupby(["num_items", "repetition"])["point_seed"].nunique()
     assert (by_trial == 1).all()
-    found = rows.pivot_table(index=["num_items", "trial"], columns="method", values="found")
-    assert (found.nunique(axis=1) == 1).all()  # M = 1: every method finds the same item
-
-
-def test_cli_writes_table_csv_and_png(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
-    code = main(["compare", "--sizes", "16,64,256", "--trials", "10", "--out", str(tmp_path)])
-    assert code == 0
-    out = capsys.readouterr().out
-    assert "slope" in out and "grover" in out and "classical-random" in out
-    table = pd.read_csv(tmp_path / "results.csv")
-    assert len(table) == 3 * 10 * 4
-    assert (tmp_path / "queries.png").stat().st_size > 10_000
-
-
-def test_cli_aer_backend(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
-    code = main(
-        [
-            "compare",
-            "--sizes",
-            "4,16",
-            "--trials",
-            "3",
-            "--backend",
-            "aer",
-            "--option",
-            "threads=1",
-            "--out",
-            str(tmp_path),
-        ]
+    found = rows.pivot_table(
+        index=["num_items", "repetition"], columns="algorithm", values="found", aggfunc="first"
     )
-    assert code == 0
-    assert "backend=aer" in capsys.readouterr().out
+    assert (found.nunique(axis=1) == 1).all()  # M = 1: every algorithm finds the same item
 
 
-def test_bad_input(capsys) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input() -> None:
     with pytest.raises(ProblemError, match="'sizes'"):
         run_comparison([16])
     with pytest.raises(ProblemError, match="'marked' argument of run_comparison"):
         run_comparison([4, 16], marked=4)
     with pytest.raises(ProblemError, match="'algorithm'"):
         run_comparison([4, 16], algorithm="shor")
-    assert main(["compare", "--sizes", "8,16", "--backend", "nope"]) == 2
-    assert "'backend' key of [sweep] of compare_spec must name registered backends" in (
-        capsys.readouterr().err
-    )
     assert math.isnan(expected_queries("grover", 16, 0))
 
 
-def test_cli_shows_build_cost_and_resumes(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
-    args = [
-        "compare",
-        "--algorithm",
-        "minimum",
-        "--sizes",
-        "16,64",
-        "--trials",
-        "3",
-        "--workers",
-        "1",
-        "--out",
-        str(tmp_path),
-    ]
-    assert main(args) == 0
-    first = capsys.readouterr().out
-    assert "12 new points, 0 already stored" in first
-    assert "build" in first and "never" not in first
-    table = pd.read_csv(tmp_path / "results.csv")
-    assert set(table["method"]) == {"minimum", "classical-minimum"}
-    assert (table.loc[table["method"] == "minimum", "build_queries"] > 0).all()
-    assert main(args) == 0
-    assert "0 new points, 12 already stored" in capsys.readouterr().out
+def test_compare_is_a_preset_of_sweep(tmp_path: Path) -> None:
+    comparison = run_comparison([16, 64], marked=2, trials=4, seed=7, progress=False)
+    spec = compare_spec([16, 64], marked=2, trials=4, seed=7, output=tmp_path)
+    assert sweep(spec, workers=1).new == len(comparison.rows)
+    table = load_table(tmp_path)
+    # One row layout: the in-memory rows have exactly the stored table's columns and values
+    # (apart from timing and provenance).
+    assert list(comparison.rows.columns) == list(table.columns)
+    assert "method" not in table.columns and "method" in COLUMNS  # SearchResult.method, stored
+    provenance = ["wall_time_s", "finished_at", "git_revision"]
+    ours = table.drop(columns=provenance)
+    theirs = comparison.rows.drop(columns=provenance)
+    assert ours.astype(object).equals(theirs.astype(object))
+    with pytest.raises(ProblemError, match="'algorithm' argument of compare_spec"):
+        compare_spec([16, 64], algorithm="nope")

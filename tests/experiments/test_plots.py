@@ -19,7 +19,7 @@ from qsearch.experiments.plots import (
     queries_figure,
     success_figure,
 )
-from qsearch.experiments.sweeps import sweep
+from qsearch.experiments.runner import sweep
 from qsearch.schedules import optimal_iterations
 
 SPEC = """

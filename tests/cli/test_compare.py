@@ -1,0 +1,90 @@
+"""``qsearch compare``: files, report, resumption, flags and exit codes."""
+
+import subprocess
+import sys
+
+import pandas as pd
+
+from qsearch.cli import main
+from qsearch.cli.compare import COMPARISON_NAMES
+from qsearch.experiments.registry import COMPARISONS
+
+
+def test_cli_writes_table_csv_and_png(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    code = main(["compare", "--sizes", "16,64,256", "--trials", "10", "--out", str(tmp_path)])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "slope" in out and "grover" in out and "classical-random" in out
+    table = pd.read_csv(tmp_path / "results.csv")
+    assert len(table) == 3 * 10 * 4
+    assert (tmp_path / "queries.png").stat().st_size > 10_000
+
+
+def test_cli_aer_backend(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    code = main(
+        [
+            "compare",
+            "--sizes",
+            "4,16",
+            "--trials",
+            "3",
+            "--backend",
+            "aer",
+            "--option",
+            "threads=1",
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    assert code == 0
+    assert "backend=aer" in capsys.readouterr().out
+
+
+def test_cli_bad_input(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["compare", "--sizes", "8,16", "--backend", "nope"]) == 2
+    assert "'backend' key of [sweep] of compare_spec must name registered backends" in (
+        capsys.readouterr().err
+    )
+
+
+def test_cli_shows_build_cost_and_resumes(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    args = [
+        "compare",
+        "--algorithm",
+        "minimum",
+        "--sizes",
+        "16,64",
+        "--trials",
+        "3",
+        "--workers",
+        "1",
+        "--out",
+        str(tmp_path),
+    ]
+    assert main(args) == 0
+    first = capsys.readouterr().out
+    assert "12 new points, 0 already stored" in first
+    assert "build" in first and "never" not in first
+    table = pd.read_csv(tmp_path / "results.csv")
+    assert set(table["algorithm"]) == {"minimum", "classical-minimum"}
+    assert (table.loc[table["algorithm"] == "minimum", "build_queries"] > 0).all()
+    assert main(args) == 0
+    assert "0 new points, 12 already stored" in capsys.readouterr().out
+
+
+def test_algorithm_help_lists_the_registered_comparisons() -> None:
+    assert list(COMPARISON_NAMES) == sorted(COMPARISONS)
+
+
+def test_building_the_experiment_commands_loads_no_heavy_module() -> None:
+    code = (
+        "import argparse, sys\n"
+        "from qsearch.cli import circuits, compare, sweep\n"
+        "sub = argparse.ArgumentParser().add_subparsers()\n"
+        "for module in (circuits, compare, sweep):\n"
+        "    module.register_cli(sub)\n"
+        "heavy = ('pandas', 'matplotlib', 'qiskit', 'scipy', 'qsearch.experiments')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or m in heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,44 @@
+"""``qsearch sweep run|status|export``: messages, resumption and the exported table."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from qsearch.cli import main
+
+
+def write_spec(path: Path, output: Path) -> Path:
+    """24 points: 2 algorithms x 3 sizes x 2 marked x 2 repetitions (JSON values are TOML)."""
+    table = {"name": "cli", "algorithms": ["grover", "classical-linear"], "log2_sizes": [4, 5, 6]}
+    table.update(marked=[1, 3], repetitions=2, seed=2, output=str(output))
+    lines = [f"{key} = {json.dumps(value)}" for key, value in table.items()]
+    path.write_text("[sweep]\n" + "\n".join(lines) + "\n")
+    return path
+
+
+def test_cli_run_status_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    toml = write_spec(tmp_path / "spec.toml", tmp_path / "out")
+    assert main(["sweep", "status", str(toml)]) == 0
+    assert "0 of 24 points stored" in capsys.readouterr().out
+    assert main(["sweep", "run", str(toml), "--workers", "1", "--no-progress"]) == 0
+    assert "24 new points, 0 already stored" in capsys.readouterr().out
+    assert main(["sweep", "run", str(toml), "--workers", "1"]) == 0
+    assert "0 new points, 24 already stored" in capsys.readouterr().out
+    assert main(["sweep", "status", str(toml)]) == 0
+    assert "24 of 24 points stored, 0 failed, 0 missing" in capsys.readouterr().out
+    assert main(["sweep", "export", str(toml), "--format", "csv"]) == 0
+    table = pd.read_csv(tmp_path / "out" / "points.csv")
+    assert len(table) == 24 and {"queries", "point_seed", "success"} <= set(table.columns)
+    pytest.importorskip("pyarrow")
+    assert main(["sweep", "export", str(toml), "--format", "parquet"]) == 0
+    parquet = pd.read_parquet(tmp_path / "out" / "points.parquet")
+    assert parquet["queries"].tolist() == table["queries"].tolist()
+
+
+def test_cli_needs_an_action(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["sweep"])
+    assert info.value.code == 2
+    assert "ACTION" in capsys.readouterr().err
