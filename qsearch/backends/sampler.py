@@ -3,10 +3,10 @@
 ``SamplerBackend(sampler)`` (or ``get_backend(sampler)``, or ``get_backend("sampler",
 sampler=...)``) runs SearchPrograms on a sampler primitive a Qiskit user already has: the
 reference ``qiskit.primitives.StatevectorSampler``, ``qiskit_aer.primitives.SamplerV2``, or a
-runtime sampler. Circuits come from :mod:`qsearch.translate.qiskit` (or from a user's
-``translate`` function, e.g. :func:`qsearch.interop.qiskit.oracle_translator` to run the user's
-own oracle circuit) and are measured into one register; counts come back keyed by item index
-(Qiskit bitstrings are little-endian: ``int(bitstring, 2)`` is the item).
+runtime sampler. Circuits come from :mod:`qsearch.translate.qiskit` (or from a ``translate``
+function, e.g. :func:`qsearch.translate.amplification.oracle_translator`, which runs a user's own
+oracle circuit) and are measured into one register; counts come back keyed by item index (Qiskit
+bitstrings are little-endian: ``int(bitstring, 2)`` is the item).
 
 Transpilation, chosen per sampler (or given as ``pass_manager``):
 
