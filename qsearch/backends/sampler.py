@@ -12,8 +12,10 @@ Transpilation, chosen per sampler (or given as ``pass_manager``):
 
 * ``StatevectorSampler`` and other reference samplers: none (they simulate any gate that has a
   definition: ``UniformSuperpositionGate``, ``StatePreparation``, multi-controlled phases).
-* Aer's ``SamplerV2``: Aer does not transpile and does not know those custom gates, so circuits
-  are lowered to the gates Aer runs natively (:data:`qsearch.backends.aer.BASIS_GATES`).
+* Aer's ``SamplerV2`` (or ``BackendSamplerV2`` on an ``AerSimulator``): Aer does not transpile
+  and does not know those custom gates, so circuits are lowered to the gates Aer runs natively
+  (:data:`qsearch.backends.aer.BASIS_GATES`; a generic transpilation would emit multiplexers,
+  on which Aer 0.18 crashes).
 * A sampler bound to a device (``sampler.backend()`` or ``sampler.mode`` with a ``target``,
   e.g. qiskit-ibm-runtime): ISA circuits from ``generate_preset_pass_manager`` on that device.
 
@@ -149,10 +151,12 @@ class SamplerBackend:
         if isinstance(self.sampler, StatevectorSampler):
             return None
         if is_aer_sampler(self.sampler):
-            return _AerLowering(self.sampler, self.seed_transpiler)
+            return _AerLowering(self.sampler._backend, self.seed_transpiler)
         device = _device_of(self.sampler)
         if device is None:
             return None
+        if type(device).__name__ == "AerSimulator":  # e.g. BackendSamplerV2(AerSimulator())
+            return _AerLowering(device, self.seed_transpiler)
         from qiskit.transpiler import generate_preset_pass_manager
 
         return generate_preset_pass_manager(
@@ -237,10 +241,10 @@ class SamplerBackend:
 class _AerLowering:
     """Lower circuits to the gates Aer's sampler runs natively (it does not transpile)."""
 
-    def __init__(self, sampler: Any, seed_transpiler: int) -> None:
+    def __init__(self, simulator: Any, seed_transpiler: int) -> None:
         from qsearch.backends.aer import _lowering_target
 
-        self._target = _lowering_target(sampler._backend)
+        self._target = _lowering_target(simulator)
         self._seed = seed_transpiler
 
     def run(self, circuit: QuantumCircuit) -> QuantumCircuit:

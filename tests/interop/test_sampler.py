@@ -5,7 +5,8 @@ from __future__ import annotations
 import warnings
 
 import pytest
-from qiskit.primitives import StatevectorSampler
+from qiskit.primitives import BackendSamplerV2, StatevectorSampler
+from qiskit_aer import AerSimulator
 from qiskit_aer.primitives import SamplerV2 as AerSampler
 
 from qsearch import SearchProblem, SearchProgram, get_backend
@@ -18,8 +19,15 @@ def _aer_sampler() -> AerSampler:
     return AerSampler(options={"backend_options": {"max_parallel_threads": 1}})
 
 
+def _backend_sampler() -> BackendSamplerV2:
+    """qiskit's generic sampler over a backend (here AerSimulator; no per-run reseeding)."""
+    return BackendSamplerV2(backend=AerSimulator(max_parallel_threads=1, seed_simulator=3))
+
+
 @pytest.mark.parametrize(
-    "make", [StatevectorSampler, _aer_sampler], ids=["StatevectorSampler", "aer-SamplerV2"]
+    "make",
+    [StatevectorSampler, _aer_sampler, _backend_sampler],
+    ids=["StatevectorSampler", "aer-SamplerV2", "BackendSamplerV2-aer"],
 )
 def test_noiseless_samplers_pass_the_conformance_suite(make):
     backend = get_backend(make())
