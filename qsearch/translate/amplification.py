@@ -225,7 +225,9 @@ def from_amplification_problem(
             "the rightmost character is qubit 0.)"
         )
     marked = from_circuit if from_circuit is not None else (from_predicate or ())
-    num_items, prior = _prior(getattr(problem, "_state_preparation", None), n, max_qubits)
+    # qiskit-algorithms keeps None for "Hadamards" in _state_preparation; else simulate A.
+    prep = getattr(problem, "_state_preparation", getattr(problem, "state_preparation", None))
+    num_items, prior = _prior(prep, n, max_qubits)
     if marked and marked[-1] >= num_items:
         num_items, prior = 2**n, Statevector(problem.state_preparation).probabilities()
     return SearchProblem(num_items, marked, prior=prior, build_cost=build_cost)
