@@ -32,6 +32,7 @@ _EXPORTS: dict[str, str] = {
     "QSearchError": "qsearch.exceptions:QSearchError",
     "QSearchWarning": "qsearch.exceptions:QSearchWarning",
     "QueryCount": "qsearch.results:QueryCount",
+    "SamplerBackend": "qsearch.backends.sampler:SamplerBackend",
     "SearchProblem": "qsearch.problem:SearchProblem",
     "SearchProgram": "qsearch.problem:SearchProgram",
     "SearchResult": "qsearch.results:SearchResult",
@@ -51,15 +52,18 @@ _EXPORTS: dict[str, str] = {
     "fit_power_law": "qsearch.complexity:fit_power_law",
     "fixed_point_search": "qsearch.algorithms.fixed_point:fixed_point_search",
     "fixed_point_vs_grover_curves": "qsearch.algorithms.fixed_point:fixed_point_vs_grover_curves",
+    "from_amplification_problem": "qsearch.translate.amplification:from_amplification_problem",
     "get_backend": "qsearch.backends.base:get_backend",
     "grover_search": "qsearch.algorithms.grover:grover_search",
     "noisy_optimum": "qsearch.backends.resources:noisy_optimum",
     "optimal_iterations": "qsearch.schedules:optimal_iterations",
+    "recall_vs_n_probe": "qsearch.retrieval.evaluation:recall_vs_n_probe",
     "register_backend": "qsearch.backends.base:register_backend",
     "resources": "qsearch.backends.resources:resources",
     "retrieve": "qsearch.retrieval.retrieve:retrieve",
     "success_probability": "qsearch.complexity:success_probability",
     "sweep": "qsearch.experiments.runner:sweep",
+    "to_amplification_problem": "qsearch.translate.amplification:to_amplification_problem",
     "top_k": "qsearch.algorithms.minimum:top_k",
 }
 
@@ -77,6 +81,7 @@ __all__ = [
     "QSearchError",
     "QSearchWarning",
     "QueryCount",
+    "SamplerBackend",
     "SearchProblem",
     "SearchProgram",
     "SearchResult",
@@ -97,15 +102,18 @@ __all__ = [
     "fit_power_law",
     "fixed_point_search",
     "fixed_point_vs_grover_curves",
+    "from_amplification_problem",
     "get_backend",
     "grover_search",
     "noisy_optimum",
     "optimal_iterations",
+    "recall_vs_n_probe",
     "register_backend",
     "resources",
     "retrieve",
     "success_probability",
     "sweep",
+    "to_amplification_problem",
     "top_k",
 ]
 
@@ -135,6 +143,7 @@ if TYPE_CHECKING:  # static analysers and IDEs see the eager imports
     from qsearch.algorithms.minimum import find_minimum, top_k
     from qsearch.backends.base import Backend, available_backends, get_backend, register_backend
     from qsearch.backends.resources import NoisyOptimum, noisy_optimum, resources
+    from qsearch.backends.sampler import SamplerBackend
     from qsearch.classical import classical_search
     from qsearch.complexity import expected_classical_queries, fit_power_law, success_probability
     from qsearch.exceptions import (
@@ -152,7 +161,11 @@ if TYPE_CHECKING:  # static analysers and IDEs see the eager imports
     from qsearch.retrieval.buckets import BucketIndex, BucketProblem
     from qsearch.retrieval.data import datasets
     from qsearch.retrieval.embed import embed
-    from qsearch.retrieval.evaluation import evaluate_retrieval
+    from qsearch.retrieval.evaluation import evaluate_retrieval, recall_vs_n_probe
     from qsearch.retrieval.retrieve import Hits, exact_knn, retrieve
     from qsearch.schedules import optimal_iterations
     from qsearch.testing import assert_backend_conforms
+    from qsearch.translate.amplification import (
+        from_amplification_problem,
+        to_amplification_problem,
+    )

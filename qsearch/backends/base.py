@@ -67,12 +67,16 @@ def available_backends() -> dict[str, str]:
 def get_backend(name: str | Backend, **options: Any) -> Backend:
     """Return a backend instance by registry name (or pass an instance through unchanged).
 
+    A qiskit ``BaseSamplerV2`` instance is wrapped as ``get_backend("sampler", sampler=...)``.
+
     Raises:
         ProblemError: unknown name (the message lists the registered ones).
         BackendUnavailableError: the backend's extra is not installed (the message names the
             ``pip install 'qsearch[...]'`` that fixes it).
     """
     if not isinstance(name, str):
+        if _is_qiskit_sampler(name):  # qiskit BaseSamplerV2: see qsearch.backends.sampler
+            return get_backend("sampler", sampler=name, **options)
         if isinstance(name, Backend):
             if options:
                 raise ProblemError(
@@ -99,6 +103,14 @@ def get_backend(name: str | Backend, **options: Any) -> Backend:
             + hint
         ) from exc
     return getattr(module, attribute)(**options)
+
+
+def _is_qiskit_sampler(obj: object) -> bool:
+    """True for a qiskit ``BaseSamplerV2`` instance (checked without importing qiskit)."""
+    return any(
+        cls.__name__ == "BaseSamplerV2" and cls.__module__.startswith("qiskit.primitives")
+        for cls in type(obj).__mro__
+    )
 
 
 def check_run_arguments(
@@ -145,4 +157,9 @@ register_backend(
     "qsearch.backends.pennylane:PennyLaneBackend",
     extra="pennylane",
     description="native PennyLane circuits on default.qubit, lightning.qubit or any device",
+)
+register_backend(
+    "sampler",
+    "qsearch.backends.sampler:SamplerBackend",
+    description="any qiskit BaseSamplerV2 (StatevectorSampler, Aer SamplerV2, runtime samplers)",
 )

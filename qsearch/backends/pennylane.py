@@ -463,3 +463,87 @@ class PennyLaneBackend:
             for i, result in zip(indices, batch, strict=True):
                 results[i] = result
         return results
+
+
+# -- a program inside users' own circuits -------------------------------------------------------
+_PHASE_MODES = ("controlled", "sparse", "hybrid")
+
+
+def grover_template(
+    program: SearchProgram, wires: Sequence[Any] | None = None, *, phase_mode: str = "controlled"
+) -> list[Any]:
+    """Apply ``program`` (A, then its iterates; no measurement) inside a user's QNode or tape.
+
+    The same native operations :class:`PennyLaneBackend` runs, queued on ``wires`` (default
+    ``0..n-1``). Wire order is big-endian, PennyLane's convention: ``wires[0]`` holds the most
+    significant bit of the item index, so ``qml.probs(wires=wires)[i]`` is the probability of
+    item i (Qiskit users: the reverse of qubit order).
+
+    Args:
+        program: the SearchProgram.
+        wires: n = ``program.problem.num_qubits`` wire labels of the user's circuit.
+        phase_mode: ``"controlled"`` (default: multi-controlled phases, which every device can
+            decompose), ``"sparse"`` (one sparse diagonal per oracle; fastest on default.qubit) or
+            ``"hybrid"`` (lightning devices), as in :class:`PennyLaneBackend`.
+
+    Returns:
+        The queued operations.
+
+    Example:
+        >>> import pennylane as qml
+        >>> program = SearchProgram(SearchProblem(8, [5]), 2)
+        >>> @qml.qnode(qml.device("default.qubit", wires=["anc", "a", "b", "c"]))
+        ... def circuit():
+        ...     grover_template(program, wires=["a", "b", "c"])
+        ...     return qml.probs(wires=["a", "b", "c"])
+        >>> round(float(circuit()[5]), 3)
+        0.945
+    """
+    if not isinstance(program, SearchProgram):
+        raise ProblemError(
+            "The 'program' argument of grover_template must be a SearchProgram; got "
+            f"{type(program).__name__}."
+        )
+    n = program.problem.num_qubits
+    labels = list(range(n)) if wires is None else list(wires)
+    if len(labels) != n or len(set(labels)) != n:
+        raise ProblemError(
+            f"The 'wires' argument of grover_template must be {n} distinct wire labels (the "
+            f"program's num_qubits); got {labels!r}."
+        )
+    if phase_mode not in _PHASE_MODES:
+        raise ProblemError(
+            f"The 'phase_mode' argument of grover_template must be one of {list(_PHASE_MODES)}; "
+            f"got {phase_mode!r}."
+        )
+    with qml.QueuingManager.stop_recording():
+        ops = _Circuits(program.problem, phase_mode=phase_mode).operations(program)
+        mapping = dict(zip(range(n), labels, strict=True))
+        ops = [qml.map_wires(op, mapping) for op in ops]
+    for op in ops:
+        qml.apply(op)
+    return ops
+
+
+def to_qnode(program: SearchProgram, device: Any = "default.qubit", **qnode_options: Any) -> Any:
+    """A QNode that runs ``program`` and returns ``qml.probs`` over its 2^n basis states.
+
+    ``device``: a PennyLane device, or a device name (created with n wires). Entry i of the
+    result is the probability of item i (padding indices of a non-power-of-two N are 0).
+    ``qnode_options`` go to ``qml.QNode`` (e.g. ``diff_method=None``).
+    """
+    if not isinstance(program, SearchProgram):
+        raise ProblemError(
+            "The 'program' argument of to_qnode must be a SearchProgram; got "
+            f"{type(program).__name__}."
+        )
+    n = program.problem.num_qubits
+    if isinstance(device, str):
+        device = qml.device(device, wires=n)
+    wires = list(device.wires)[:n] if device.wires is not None else list(range(n))
+
+    def circuit() -> Any:
+        grover_template(program, wires)
+        return qml.probs(wires=wires)
+
+    return qml.QNode(circuit, device, **qnode_options)

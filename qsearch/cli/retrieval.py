@@ -4,7 +4,8 @@
   cost bill of one query (a text query is embedded with all-MiniLM-L6-v2: the ``[embed]``
   extra; an integer is the id of a dataset item, which is left out of its own hits).
 * ``evaluate --dataset NAME``: the recall/cost table of :func:`qsearch.retrieval.evaluation.
-  evaluate_retrieval`, plus CSV and PNG files.
+  evaluate_retrieval`, plus CSV and PNG files, and the recall-vs-n_probe curve
+  (:func:`qsearch.retrieval.evaluation.recall_vs_n_probe`, ``NAME_n_probe.csv/.png``).
 * ``align --dataset NAME``: mutual k-NN alignment, CKA and cross-space recall
   (:func:`qsearch.retrieval.alignment.alignment_experiment`).
 """
@@ -135,6 +136,23 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     csv = result.to_csv(out / f"{stem}.csv")
     png = result.plot(out / f"{stem}.png")
     print(f"\nwrote {csv} and {png}")
+    if not args.no_probe_curve:
+        from qsearch.retrieval.evaluation import recall_vs_n_probe, write_probe_curve
+
+        curve = recall_vs_n_probe(
+            args.dataset,
+            k=args.k,
+            n_buckets=args.n_buckets,
+            n_queries=args.queries,
+            include_faiss=not args.no_ann,
+            seed=args.seed,
+        )
+        print(f"\nrecall@{args.k} vs n_probe (qsearch IVF, exact scan of the probed buckets):")
+        print(curve.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        files = write_probe_curve(
+            curve, out / f"{stem}_n_probe.csv", out / f"{stem}_n_probe.png", title=stem
+        )
+        print(f"\nwrote {files[0]} and {files[1]}")
     return 0
 
 
@@ -199,6 +217,7 @@ def register_cli(subparsers: Any) -> None:
     e.add_argument("--no-ann", action="store_true", help="skip FAISS and hnswlib")
     e.add_argument("--seed", type=int, default=0)
     e.add_argument("--out", default="results/evaluate", help="output directory")
+    e.add_argument("--no-probe-curve", action="store_true", help="skip the recall-vs-n_probe curve")
     e.set_defaults(func=_run_evaluate)
 
     a = subparsers.add_parser(

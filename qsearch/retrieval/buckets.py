@@ -33,6 +33,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -342,12 +343,17 @@ class BucketIndex:
             self._fit_kmeans(x, rng)
         else:
             self._fit_lsh(x, rng)
+        self._index_members()
+        return self
+
+    def _index_members(self) -> None:
+        """Bucket sizes and member rows from ``assignments_`` (after fit or load)."""
         self.bucket_sizes_ = np.bincount(self.assignments_, minlength=len(self.centroids_))
         order = np.argsort(self.assignments_, kind="stable")
         bounds = np.r_[0, np.cumsum(self.bucket_sizes_)]
         self.members_ = [order[bounds[b] : bounds[b + 1]] for b in range(len(self.centroids_))]
         self.n_buckets_ = len(self.centroids_)
-        return self
+        self._recall_curves: dict[int, np.ndarray] = {}  # k -> recall at n_probe = 1, 2, ...
 
     def _fit_kmeans(self, x: np.ndarray, rng: np.random.Generator) -> None:
         spherical = self.metric == "cosine"
@@ -541,6 +547,42 @@ class BucketIndex:
             problem = SearchProblem(len(r), np.flatnonzero(m), build_cost=len(r))
             problems.append(BucketProblem(problem, int(b), rank, self.ids_[r], s))
         return problems
+
+    # -- FAISS habits (implemented in qsearch.retrieval.faiss_compat) ---------------------------
+    def search(
+        self, queries: Any, k: int, *, n_probe: int = 1, warn: bool = True
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """FAISS-style batch k-NN: ``(distances, ids)``, each (nq, k), nearest first.
+
+        The probed buckets are scanned exactly; distances are squared Euclidean (2 − 2·cos under
+        the cosine metric); −1 / ``inf`` pad rows with fewer than k items; a QSearchWarning when
+        the expected recall at ``n_probe`` is poor. See
+        :func:`qsearch.retrieval.faiss_compat.search`.
+        """
+        from qsearch.retrieval.faiss_compat import search
+
+        return search(self, queries, k, n_probe=n_probe, warn=warn)
+
+    def expected_recall(self, n_probe: int, k: int = 10) -> float:
+        """Leave-one-out estimate of recall@k at ``n_probe`` (see
+        :func:`qsearch.retrieval.faiss_compat.expected_recall`)."""
+        from qsearch.retrieval.faiss_compat import expected_recall
+
+        return expected_recall(self, n_probe, k)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the fitted index to ``path`` (a versioned ``.npz``, no pickle); return the path."""
+        from qsearch.retrieval.faiss_compat import save_index
+
+        return save_index(self, path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> BucketIndex:
+        """Read an index written by :meth:`save` (ProblemError for foreign or newer files)."""
+        from qsearch.retrieval.faiss_compat import load_index
+
+        index: BucketIndex = load_index(cls, path)
+        return index
 
     def _check_threshold(self, threshold: Any) -> float:
         try:

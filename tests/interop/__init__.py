@@ -1,0 +1,1 @@
+"""Interop with the libraries qsearch sits beside (Qiskit primitives and algorithms, PennyLane)."""
