@@ -21,12 +21,14 @@ Methods (each returns a :class:`CountResult` with a confidence interval at level
 
 IQAE and MLAE run ``SearchProgram(problem, k)`` through the Backend seam and classify each
 measured item with one classical check (``QueryCount.verify``: one per shot); k·shots oracle
-queries per program. QPE needs controlled Grover powers, which are not SearchPrograms: on the
-closed-form ``ideal`` backend it samples the exact QPE outcome distribution
-P(y) = ½[F(y − M'θ/π) + F(y + M'θ/π)], F(x) = sin²(πx)/(M'² sin²(πx/M')); on ``aer`` it builds
-the circuit (controlled Q^{2^j}, inverse QFT) with qiskit; other backends raise
-:class:`~qsearch.exceptions.UnsupportedProgramError`. Its bill is r·(M' − 1) controlled-Q
-applications. With a prior, a is the prior mass of the marked set (sin²θ).
+queries per program. QPE needs controlled Grover powers, which are not SearchPrograms: on a
+backend with the ``ClosedFormAmplification`` ability (the closed-form ``ideal``) it samples the
+exact QPE outcome distribution P(y) = ½[F(y − M'θ/π) + F(y + M'θ/π)],
+F(x) = sin²(πx)/(M'² sin²(πx/M')); on one with ``CircuitExecution`` (``aer``) it runs the circuit
+of :func:`qsearch.translate.qiskit.qpe_circuit` (controlled Q^{2^j}, inverse QFT); other
+backends raise :class:`~qsearch.exceptions.UnsupportedProgramError` naming both abilities. Its
+bill is r·(M' − 1) controlled-Q applications. With a prior, a is the prior mass of the marked
+set (sin²θ).
 """
 
 from __future__ import annotations
@@ -48,8 +50,14 @@ from qsearch._validation import (
     make_rng,
     seed_record,
 )
-from qsearch.backends.base import Backend, get_backend
-from qsearch.backends.ideal import IdealBackend, available_memory_bytes
+from qsearch.backends.base import (
+    Backend,
+    CircuitExecution,
+    ClosedFormAmplification,
+    get_backend,
+    missing_ability,
+    supports,
+)
 from qsearch.exceptions import ProblemError, UnsupportedProgramError
 from qsearch.problem import SearchProblem, SearchProgram
 from qsearch.results import QueryCount
@@ -299,71 +307,40 @@ def qpe_distribution(marked_mass: float, evaluation_qubits: int) -> np.ndarray:
 
 
 def qpe_circuit(problem: SearchProblem, evaluation_qubits: int) -> Any:
-    """The canonical amplitude-estimation circuit: A, controlled Q^{2^j}, inverse QFT, measure.
+    """The canonical amplitude-estimation circuit QPE runs on a ``CircuitExecution`` backend.
 
-    Q = −S_s S_t: the translated diffuser is S_s up to the global phase −1, which matters once Q
-    is controlled, so the Grover circuit carries global phase π. Evaluation qubits come first
-    (qubit j controls Q^{2^j}); the classical register holds y.
+    Built by :func:`qsearch.translate.qiskit.qpe_circuit` (evaluation qubits first, qubit j
+    controls G^{2^j}; the classical register holds y).
     """
-    from qiskit.circuit import QuantumCircuit
-    from qiskit.circuit.library import QFTGate
+    from qsearch.translate.qiskit import qpe_circuit as build
 
-    from qsearch.translate.qiskit import diffuser, phase_oracle, state_preparation
-
-    n = problem.num_qubits
-    grover = QuantumCircuit(n, name="Q")
-    grover.compose(phase_oracle(problem), inplace=True)
-    grover.compose(diffuser(problem), inplace=True)
-    grover.global_phase += math.pi
-    controlled = grover.to_gate().control(1)
-    m = evaluation_qubits
-    circuit = QuantumCircuit(m + n, m, name=f"qpe_m{m}")
-    items = list(range(m, m + n))
-    circuit.compose(state_preparation(problem), qubits=items, inplace=True)
-    circuit.h(range(m))
-    for j in range(m):
-        for _ in range(2**j):
-            circuit.append(controlled, [j, *items])
-    circuit.append(QFTGate(m).inverse(), list(range(m)))
-    circuit.measure(range(m), range(m))
-    return circuit
+    return build(problem, evaluation_qubits)
 
 
 def _qpe_samples(
-    problem: SearchProblem, device: Backend, m: int, shots: int, rng: np.random.Generator
+    problem: SearchProblem, backend: Backend, m: int, shots: int, rng: np.random.Generator
 ) -> np.ndarray:
-    if isinstance(device, IdealBackend):
+    """``shots`` outcomes y of QPE with ``m`` evaluation qubits.
+
+    A ``ClosedFormAmplification`` backend samples the exact distribution (:func:`qpe_distribution`);
+    a ``CircuitExecution`` backend runs :func:`qpe_circuit`.
+    """
+    if supports(backend, ClosedFormAmplification):
         probs = qpe_distribution(problem.marked_mass, m)
         return rng.choice(probs.size, size=shots, p=probs)
-    from qsearch.backends.aer import AerBackend
-
-    if not isinstance(device, AerBackend):
+    if not supports(backend, CircuitExecution):
         raise UnsupportedProgramError(
-            "count_marked(method='qpe') needs controlled Grover powers, which run on the "
-            f"'ideal' and 'aer' backends only; got {getattr(device, 'name', device)!r}. Use "
-            "method='iqae' or 'mlae' on other backends."
+            missing_ability(
+                backend,
+                [CircuitExecution, ClosedFormAmplification],
+                "count_marked(method='qpe') (controlled Grover powers, not SearchPrograms)",
+            )
+            + " Use method='iqae' or 'mlae' on other backends."
         )
-    qubits = m + problem.num_qubits
-    needed = 16 * 2**qubits * (2 if device.method == "density_matrix" else 1) ** qubits
-    if device.method != "matrix_product_state" and needed > available_memory_bytes():
-        raise UnsupportedProgramError(
-            f"count_marked(method='qpe') on {device.name!r} needs {qubits} qubits "
-            f"({needed / 2**30:.1f} GiB); use a larger epsilon or the 'ideal' backend."
-        )
-    from qiskit import transpile
-
-    from qsearch.translate.qiskit import counts_by_index
-
-    circuit = transpile(
-        qpe_circuit(problem, m), device.simulator, seed_transpiler=device.seed_transpiler
+    counts = backend.run_circuits([qpe_circuit(problem, m)], shots=shots, seed=child_seed(rng))[0]
+    return np.repeat(
+        np.fromiter(counts.keys(), dtype=np.int64), np.fromiter(counts.values(), dtype=np.int64)
     )
-    result = device.simulator.run(
-        circuit, shots=shots, seed_simulator=int(rng.integers(0, 2**31 - 1))
-    ).result()
-    samples: list[int] = []
-    for outcome, count in counts_by_index(result.get_counts(0)).items():
-        samples.extend([outcome] * count)
-    return np.asarray(samples, dtype=np.int64)
 
 
 def _qpe(
@@ -424,7 +401,8 @@ def count_marked(
 
     Raises:
         ProblemError: unknown method, or epsilon / alpha outside (0, 1).
-        UnsupportedProgramError: QPE on a backend other than ideal / aer, or too many qubits.
+        UnsupportedProgramError: QPE on a backend with neither the ClosedFormAmplification nor
+            the CircuitExecution ability, or too many qubits.
 
     Example:
         >>> result = count_marked(SearchProblem(2**30, range(1000)), epsilon=1e-6, seed=1)

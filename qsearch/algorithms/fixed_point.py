@@ -17,8 +17,7 @@ from numpy.typing import ArrayLike
 from qsearch._validation import SeedLike, check_int, check_probability, make_rng, seed_record
 from qsearch.algorithms.exponential import min_marked_mass
 from qsearch.algorithms.grover import repeat_until_verified
-from qsearch.backends.base import Backend, get_backend
-from qsearch.backends.ideal import IdealBackend, sample_amplified
+from qsearch.backends.base import Backend, ClosedFormAmplification, get_backend, supports
 from qsearch.exceptions import ProblemError
 from qsearch.problem import SearchProblem, SearchProgram
 from qsearch.results import Counts, QueryCount, SearchResult
@@ -48,10 +47,10 @@ def fixed_point_search(
     classically. Every marked mass λ ≥ w is then found with probability P_L(λ) ≥ 1 − δ² per
     shot, with no overshoot for large λ.
 
-    Execution: on the closed-form ``ideal`` backend the outcome distribution is the Chebyshev
-    closed form P_L(λ) (identical to the product of the l iterates, tested against it), so
-    L ~ 2^21 for N = 2^40 costs microseconds; every other backend runs
-    ``SearchProgram(problem, l, phases=...)``.
+    Execution: a backend with the ``ClosedFormAmplification`` ability (the closed-form
+    ``ideal``) samples the Chebyshev closed form P_L(λ) (identical to the product of the l
+    iterates, tested against it), so L ~ 2^21 for N = 2^40 costs microseconds; every other
+    backend runs ``SearchProgram(problem, l, phases=...)``.
 
     Args:
         problem: the search problem.
@@ -88,7 +87,7 @@ def fixed_point_search(
     length = fixed_point_length(delta, w)
     iterations = (length - 1) // 2
     predicted = float(fixed_point_success_probability(problem.marked_mass, delta, length))
-    closed_form = isinstance(device, IdealBackend) and device.method == "closed_form"
+    closed_form = supports(device, ClosedFormAmplification)
     program = None
     if not closed_form:
         params = fixed_point_parameters(delta, w)
@@ -96,7 +95,7 @@ def fixed_point_search(
 
     def run_once(run_seed: int) -> Counts:
         if program is None:
-            return sample_amplified(problem, predicted, shots, np.random.default_rng(run_seed))
+            return device.sample_amplified(problem, predicted, shots=shots, seed=run_seed)
         return device.run([program], shots=shots, seed=run_seed)[0]
 
     found, attempts, verify = repeat_until_verified(

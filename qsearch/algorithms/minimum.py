@@ -32,8 +32,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from qsearch._validation import SeedLike, check_int, child_seed, make_rng, seed_record
-from qsearch.backends.base import Backend, get_backend
-from qsearch.backends.ideal import IdealBackend
+from qsearch.backends.base import Backend, ClosedFormAmplification, get_backend, supports
 from qsearch.complexity import success_probability
 from qsearch.exceptions import ProblemError
 from qsearch.problem import SearchProblem, SearchProgram
@@ -82,7 +81,10 @@ def _check_values(values: Any, owner: str) -> np.ndarray:
 class _ThresholdRounds:
     """One BBHT round of threshold search: j iterates, one measurement, over fixed values.
 
-    On the closed-form ideal backend no SearchProblem is built: the indices below the threshold
+    On a backend with the ``ClosedFormAmplification`` ability (its outputs are exactly the
+    amplified distribution, fixed by the marked probability) no SearchProblem is built, and the
+    rounds sample that distribution here rather than through ``sample_amplified``, which would
+    need a SearchProblem per threshold (O(N) each): the indices below the threshold
     are kept as an array (refined in place as the threshold only decreases, so only the first
     threshold costs a pass over all N values), the marked count gives sin²((2j+1)θ), and the
     measured item is drawn uniformly within the marked or the unmarked part (the exact
@@ -93,7 +95,7 @@ class _ThresholdRounds:
     def __init__(self, values: np.ndarray, device: Backend) -> None:
         self.values = values
         self.device = device
-        self.closed_form = isinstance(device, IdealBackend) and device.method == "closed_form"
+        self.closed_form = supports(device, ClosedFormAmplification)
         self._threshold: float | None = None
         self._below = np.empty(0, dtype=np.int64)
         self._above: np.ndarray | None = None
