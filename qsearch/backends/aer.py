@@ -201,7 +201,7 @@ class AerBackend:
     ) -> list[Counts]:
         """Run measured qiskit circuits (the ``CircuitExecution`` ability), noiselessly.
 
-        Each circuit is transpiled for the simulator (``seed_transpiler``); counts are keyed by
+        Each circuit is lowered to :data:`BASIS_GATES` (``seed_transpiler``); counts are keyed by
         the integer value of the classical register (clbit j = bit j).
         """
         shots = check_int(shots, "shots", "AerBackend.run_circuits", minimum=1)
@@ -216,7 +216,17 @@ class AerBackend:
         if not circuits:
             return []
         rng = make_rng(seed, "AerBackend.run_circuits")
-        compiled = transpile(circuits, self.simulator, seed_transpiler=self.seed_transpiler)
+        # Lowered like SearchPrograms (BASIS_GATES, level 1), one at a time: the simulator's full
+        # target at the default level, or a list (worker processes), varies from run to run.
+        compiled = [
+            transpile(
+                circuit,
+                target=self._target,
+                optimization_level=1,
+                seed_transpiler=self.seed_transpiler,
+            )
+            for circuit in circuits
+        ]
         seed_simulator = int(rng.integers(0, 2**31 - len(circuits)))
         result = self.simulator.run(compiled, shots=shots, seed_simulator=seed_simulator).result()
         if not result.success:
