@@ -50,10 +50,12 @@ from qsearch._validation import (
     make_rng,
     seed_record,
 )
+from qsearch.algorithms._result import check_problem
 from qsearch.backends.base import (
     Backend,
     CircuitExecution,
     ClosedFormAmplification,
+    backend_name,
     get_backend,
     missing_ability,
     supports,
@@ -169,7 +171,7 @@ def _find_next_k(k: int, upper: bool, theta: tuple[float, float]) -> tuple[int, 
 
 def _iqae(
     problem: SearchProblem,
-    device: Backend,
+    backend: Backend,
     epsilon: float,
     alpha: float,
     shots: int,
@@ -184,7 +186,7 @@ def _iqae(
     oracle = verify = 0
     while a_interval[1] - a_interval[0] > 2 * epsilon:
         k, upper = _find_next_k(k, upper, theta)
-        counts = device.run([SearchProgram(problem, k)], shots=shots, seed=child_seed(rng))[0]
+        counts = backend.run([SearchProgram(problem, k)], shots=shots, seed=child_seed(rng))[0]
         powers.append(k)
         oracle += k * shots
         verify += shots
@@ -236,7 +238,7 @@ def _log_likelihood(
 
 def _mlae(
     problem: SearchProblem,
-    device: Backend,
+    backend: Backend,
     epsilon: float,
     alpha: float,
     shots: int,
@@ -244,7 +246,7 @@ def _mlae(
 ) -> tuple[float, tuple[float, float], QueryCount, dict[str, Any]]:
     schedule = np.asarray(_mlae_schedule(epsilon, alpha, shots), dtype=np.int64)
     programs = [SearchProgram(problem, int(m)) for m in schedule]
-    counts = device.run(programs, shots=shots, seed=child_seed(rng))
+    counts = backend.run(programs, shots=shots, seed=child_seed(rng))
     hits = np.asarray([_good_counts(problem, c) for c in counts], dtype=float)
     oracle = int(schedule.sum()) * shots
     verify = len(schedule) * shots
@@ -345,7 +347,7 @@ def _qpe_samples(
 
 def _qpe(
     problem: SearchProblem,
-    device: Backend,
+    backend: Backend,
     epsilon: float,
     alpha: float,
     rng: np.random.Generator,
@@ -353,7 +355,7 @@ def _qpe(
     m = qpe_evaluation_qubits(epsilon)
     size = 2**m
     runs = qpe_repetitions(alpha)
-    samples = _qpe_samples(problem, device, m, runs, rng)
+    samples = _qpe_samples(problem, backend, m, runs, rng)
     estimates = np.sin(np.pi * samples / size) ** 2
     estimate = float(np.median(estimates))
     half = math.pi / size + math.pi**2 / size**2
@@ -376,24 +378,24 @@ def _monte_carlo(
 
 def count_marked(
     problem: SearchProblem,
+    backend: str | Backend = "ideal",
     *,
     method: str = "iqae",
     epsilon: float,
     alpha: float = 0.05,
-    backend: str | Backend = "ideal",
-    seed: SeedLike = None,
     shots: int | None = None,
+    seed: SeedLike = None,
 ) -> CountResult:
     """Estimate a = M/N (and M) with a confidence interval; see the module docstring.
 
     Args:
         problem: the search problem whose marked fraction is estimated.
+        backend: a registered name or a Backend instance (ignored by Monte-Carlo).
         method: ``"iqae"`` (default), ``"mlae"``, ``"qpe"`` or ``"monte-carlo"``.
         epsilon: target half-width of the interval on a, in (0, 1).
         alpha: the interval misses a with probability at most alpha, in (0, 1).
-        backend: a registered name or a Backend instance (ignored by Monte-Carlo).
-        seed: seeds every random draw.
         shots: shots per program for IQAE / MLAE (default 100).
+        seed: seeds every random draw.
 
     Returns:
         CountResult; ``queries.oracle`` counts Grover iterates (IQAE, MLAE) or controlled-Q
@@ -409,11 +411,7 @@ def count_marked(
         >>> result.covers(1000 / 2**30)
         True
     """
-    if not isinstance(problem, SearchProblem):
-        raise ProblemError(
-            "The 'problem' argument of count_marked must be a SearchProblem; got "
-            f"{type(problem).__name__}."
-        )
+    problem = check_problem(problem, "count_marked")
     if method not in METHODS:
         raise ProblemError(
             f"The 'method' argument of count_marked must be one of {list(METHODS)}; got {method!r}."
@@ -427,18 +425,15 @@ def count_marked(
         name = "classical"
         estimate, interval, queries, metadata = _monte_carlo(problem, epsilon, alpha, rng)
     else:
-        device = get_backend(backend)
-        name = getattr(device, "name", type(device).__name__)
-        if method == "iqae":
-            estimate, interval, queries, metadata = _iqae(
-                problem, device, epsilon, alpha, shots, rng
-            )
-        elif method == "mlae":
-            estimate, interval, queries, metadata = _mlae(
-                problem, device, epsilon, alpha, shots, rng
-            )
+        backend = get_backend(backend)
+        name = backend_name(backend)
+        if method == "qpe":
+            estimate, interval, queries, metadata = _qpe(problem, backend, epsilon, alpha, rng)
         else:
-            estimate, interval, queries, metadata = _qpe(problem, device, epsilon, alpha, rng)
+            estimator = _iqae if method == "iqae" else _mlae
+            estimate, interval, queries, metadata = estimator(
+                problem, backend, epsilon, alpha, shots, rng
+            )
     metadata["wall_time_s"] = time.perf_counter() - started
     return CountResult(
         method=method,
