@@ -1,4 +1,4 @@
-"""What every search shares: the problem check, the verify step, and the SearchResult tail.
+"""What every search shares: the verify step and the SearchResult tail.
 
 A measured item is only an answer once a classical check says it is marked (Grover 1996,
 arXiv:quant-ph/9605043), so every circuit run goes through :meth:`Tally.record`: it bills the
@@ -18,19 +18,8 @@ import numpy as np
 
 from qsearch._validation import SeedLike, child_seed, seed_record
 from qsearch.backends.base import backend_name
-from qsearch.exceptions import ProblemError
 from qsearch.problem import SearchProblem
 from qsearch.results import Attempt, Counts, QueryCount, SearchResult
-
-
-def check_problem(problem: Any, owner: str) -> SearchProblem:
-    """``problem`` if it is a SearchProblem, else ProblemError naming ``owner``."""
-    if not isinstance(problem, SearchProblem):
-        raise ProblemError(
-            f"The 'problem' argument of {owner} must be a SearchProblem; got "
-            f"{type(problem).__name__}."
-        )
-    return problem
 
 
 def verify_counts(problem: SearchProblem, counts: Mapping[int, int]) -> tuple[int | None, int]:

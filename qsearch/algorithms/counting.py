@@ -37,20 +37,20 @@ import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from scipy import stats
 
 from qsearch._validation import (
     SeedLike,
+    check_instance,
     check_int,
     check_probability,
     child_seed,
     make_rng,
     seed_record,
 )
-from qsearch.algorithms._result import check_problem
 from qsearch.backends.base import (
     Backend,
     CircuitExecution,
@@ -142,6 +142,21 @@ class CountResult:
         }
 
 
+class _Request(NamedTuple):
+    """What each estimator gets (``backend`` is None for the classical Monte-Carlo)."""
+
+    problem: SearchProblem
+    backend: Backend | None
+    epsilon: float
+    alpha: float
+    shots: int
+    rng: np.random.Generator
+
+
+#: (estimate of a, confidence interval on a, the bill, metadata) from each estimator.
+_Estimate = tuple[float, tuple[float, float], QueryCount, dict[str, Any]]
+
+
 def _good_counts(problem: SearchProblem, counts: Mapping[int, int]) -> int:
     return sum(c for item, c in counts.items() if problem.is_marked(item))
 
@@ -169,14 +184,8 @@ def _find_next_k(k: int, upper: bool, theta: tuple[float, float]) -> tuple[int, 
     return k, upper
 
 
-def _iqae(
-    problem: SearchProblem,
-    backend: Backend,
-    epsilon: float,
-    alpha: float,
-    shots: int,
-    rng: np.random.Generator,
-) -> tuple[float, tuple[float, float], QueryCount, dict[str, Any]]:
+def _iqae(request: _Request) -> _Estimate:
+    problem, backend, epsilon, alpha, shots, rng = request
     max_rounds = int(math.log(2 * math.pi / 8 / epsilon) / math.log(2)) + 1
     theta = (0.0, 0.25)  # θ/(2π), a = sin²(2π·θ)
     a_interval = (0.0, 1.0)
@@ -236,14 +245,8 @@ def _log_likelihood(
     return good @ hits + bad @ (shots - hits)
 
 
-def _mlae(
-    problem: SearchProblem,
-    backend: Backend,
-    epsilon: float,
-    alpha: float,
-    shots: int,
-    rng: np.random.Generator,
-) -> tuple[float, tuple[float, float], QueryCount, dict[str, Any]]:
+def _mlae(request: _Request) -> _Estimate:
+    problem, backend, epsilon, alpha, shots, rng = request
     schedule = np.asarray(_mlae_schedule(epsilon, alpha, shots), dtype=np.int64)
     programs = [SearchProgram(problem, int(m)) for m in schedule]
     counts = backend.run(programs, shots=shots, seed=child_seed(rng))
@@ -345,13 +348,8 @@ def _qpe_samples(
     )
 
 
-def _qpe(
-    problem: SearchProblem,
-    backend: Backend,
-    epsilon: float,
-    alpha: float,
-    rng: np.random.Generator,
-) -> tuple[float, tuple[float, float], QueryCount, dict[str, Any]]:
+def _qpe(request: _Request) -> _Estimate:
+    problem, backend, epsilon, alpha, _, rng = request
     m = qpe_evaluation_qubits(epsilon)
     size = 2**m
     runs = qpe_repetitions(alpha)
@@ -364,9 +362,8 @@ def _qpe(
     return estimate, interval, QueryCount(oracle=runs * (size - 1)), metadata
 
 
-def _monte_carlo(
-    problem: SearchProblem, epsilon: float, alpha: float, rng: np.random.Generator
-) -> tuple[float, tuple[float, float], QueryCount, dict[str, Any]]:
+def _monte_carlo(request: _Request) -> _Estimate:
+    problem, _, epsilon, alpha, _, rng = request
     samples = math.ceil(math.log(2 / alpha) / (2 * epsilon**2))
     # Each draw (from the prior, or uniform) is marked with probability a independently, so the
     # number of marked draws is exactly Binomial(n, a); drawing it directly costs O(1).
@@ -411,7 +408,7 @@ def count_marked(
         >>> result.covers(1000 / 2**30)
         True
     """
-    problem = check_problem(problem, "count_marked")
+    problem = check_instance(problem, SearchProblem, "problem", "count_marked")
     if method not in METHODS:
         raise ProblemError(
             f"The 'method' argument of count_marked must be one of {list(METHODS)}; got {method!r}."
@@ -421,23 +418,14 @@ def count_marked(
     shots = DEFAULT_SHOTS if shots is None else check_int(shots, "shots", "count_marked", minimum=1)
     rng = make_rng(seed, "count_marked")
     started = time.perf_counter()
-    if method == "monte-carlo":
-        name = "classical"
-        estimate, interval, queries, metadata = _monte_carlo(problem, epsilon, alpha, rng)
-    else:
-        backend = get_backend(backend)
-        name = backend_name(backend)
-        if method == "qpe":
-            estimate, interval, queries, metadata = _qpe(problem, backend, epsilon, alpha, rng)
-        else:
-            estimator = _iqae if method == "iqae" else _mlae
-            estimate, interval, queries, metadata = estimator(
-                problem, backend, epsilon, alpha, shots, rng
-            )
+    resolved = None if method == "monte-carlo" else get_backend(backend)
+    estimator = {"iqae": _iqae, "mlae": _mlae, "qpe": _qpe, "monte-carlo": _monte_carlo}[method]
+    request = _Request(problem, resolved, epsilon, alpha, shots, rng)
+    estimate, interval, queries, metadata = estimator(request)
     metadata["wall_time_s"] = time.perf_counter() - started
     return CountResult(
         method=method,
-        backend=name,
+        backend="classical" if resolved is None else backend_name(resolved),
         estimate=float(estimate),
         confidence_interval=interval,
         num_items=problem.num_items,

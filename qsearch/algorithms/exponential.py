@@ -15,8 +15,8 @@ from __future__ import annotations
 import math
 import time
 
-from qsearch._validation import SeedLike, check_int, child_seed, make_rng
-from qsearch.algorithms._result import Tally, check_problem, tally_result
+from qsearch._validation import SeedLike, check_instance, check_int, child_seed, make_rng
+from qsearch.algorithms._result import Tally, tally_result
 from qsearch.backends.base import Backend, get_backend
 from qsearch.problem import SearchProblem, SearchProgram
 from qsearch.results import SearchResult
@@ -72,7 +72,7 @@ def exponential_search(
         >>> result.found
         12345
     """
-    problem = check_problem(problem, "exponential_search")
+    problem = check_instance(problem, SearchProblem, "problem", "exponential_search")
     lam = check_lambda(lam, "exponential_search")
     min_mass = min_marked_mass(problem)
     cap = bbht_cap(min_mass)

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from qsearch._validation import SeedLike, check_int, check_probability, make_rng
-from qsearch.algorithms._result import check_problem, repeat_until_verified, tally_result
+from qsearch._validation import SeedLike, check_instance, check_int, check_probability, make_rng
+from qsearch.algorithms._result import repeat_until_verified, tally_result
 from qsearch.algorithms.exponential import min_marked_mass
 from qsearch.backends.base import Backend, ClosedFormAmplification, get_backend, supports
 from qsearch.exceptions import ProblemError
@@ -69,7 +69,7 @@ def fixed_point_search(
     Raises:
         ProblemError: delta or lower_bound outside (0, 1).
     """
-    problem = check_problem(problem, "fixed_point_search")
+    problem = check_instance(problem, SearchProblem, "problem", "fixed_point_search")
     delta = check_probability(delta, "delta", "fixed_point_search")
     if lower_bound is None:
         w = min(min_marked_mass(problem), 0.5)

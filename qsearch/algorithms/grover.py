@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 import warnings
 
-from qsearch._validation import SeedLike, check_int, make_rng
-from qsearch.algorithms._result import check_problem, repeat_until_verified, tally_result
+from qsearch._validation import SeedLike, check_instance, check_int, make_rng
+from qsearch.algorithms._result import repeat_until_verified, tally_result
 from qsearch.backends.base import Backend, get_backend
 from qsearch.exceptions import QSearchWarning
 from qsearch.problem import SearchProblem, SearchProgram
@@ -49,7 +49,7 @@ def grover_search(
     Returns:
         SearchResult with method ``"grover"``.
     """
-    problem = check_problem(problem, "grover_search")
+    problem = check_instance(problem, SearchProblem, "problem", "grover_search")
     shots = check_int(shots, "shots", "grover_search", minimum=1)
     max_attempts = check_int(max_attempts, "max_attempts", "grover_search", minimum=1)
     if iterations is None:

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from qsearch._validation import SeedLike, check_int, make_rng
+from qsearch._validation import SeedLike, check_instance, check_int, make_rng
 from qsearch.backends.base import check_run_arguments, counts_from_samples
 from qsearch.complexity import amplified_amplitudes, success_probability
 from qsearch.exceptions import ProblemError, UnsupportedProgramError
@@ -116,11 +116,7 @@ class IdealBackend:
         The ``ClosedFormAmplification`` ability: see :func:`_sample_amplified`.
         """
         owner = "IdealBackend.sample_amplified"
-        if not isinstance(problem, SearchProblem):
-            raise ProblemError(
-                f"The 'problem' argument of {owner} must be a SearchProblem; got "
-                f"{type(problem).__name__}."
-            )
+        problem = check_instance(problem, SearchProblem, "problem", owner)
         if not 0.0 <= float(marked_probability) <= 1.0:
             raise ProblemError(
                 f"The 'marked_probability' argument of {owner} must be a number in [0, 1]; got "

@@ -26,7 +26,7 @@ from qiskit.circuit.library import (
     UniformSuperpositionGate,
 )
 
-from qsearch.exceptions import ProblemError
+from qsearch._validation import check_int
 from qsearch.problem import SearchProblem, SearchProgram
 
 
@@ -121,11 +121,7 @@ def qpe_circuit(problem: SearchProblem, evaluation_qubits: int) -> QuantumCircui
     """
     from qiskit.circuit.library import QFTGate
 
-    m = evaluation_qubits
-    if isinstance(m, bool) or not isinstance(m, int) or m < 1:
-        raise ProblemError(
-            f"The 'evaluation_qubits' argument of qpe_circuit must be an int >= 1; got {m!r}."
-        )
+    m = check_int(evaluation_qubits, "evaluation_qubits", "qpe_circuit", minimum=1)
     n = problem.num_qubits
     iterate = QuantumCircuit(n, name="G")
     iterate.compose(phase_oracle(problem), inplace=True)

@@ -8,9 +8,9 @@ import time
 import numpy as np
 import pytest
 
+from qsearch._validation import check_instance
 from qsearch.algorithms._result import (
     Tally,
-    check_problem,
     repeat_until_verified,
     search_result,
     verify_counts,
@@ -67,8 +67,8 @@ def test_search_result_records_the_backend_seed_and_wall_time() -> None:
         ).backend
         == "object"
     )
-    with pytest.raises(ProblemError, match="'problem' argument of owner"):
-        check_problem([1, 2], "owner")
+    with pytest.raises(ProblemError, match="'problem' argument of owner must be a SearchProblem"):
+        check_instance([1, 2], SearchProblem, "problem", "owner")
 
 
 @pytest.mark.parametrize("algorithm", [*ALGORITHMS, top_k], ids=lambda f: f.__name__)
