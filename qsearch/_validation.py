@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from qsearch.exceptions import ProblemError
 
 SeedLike = int | np.random.Generator | None
+T = TypeVar("T")
 
 
 def check_int(value: Any, name: str, owner: str, *, minimum: int | None = None) -> int:
@@ -24,6 +25,17 @@ def check_int(value: Any, name: str, owner: str, *, minimum: int | None = None) 
     if minimum is not None and value < minimum:
         raise ProblemError(f"The {name!r} argument of {owner} must be {expected}; got {value}.")
     return value
+
+
+def check_instance(value: Any, kind: type[T], name: str, owner: str) -> T:
+    """Return ``value`` if it is a ``kind``, or raise ProblemError naming the argument."""
+    if isinstance(value, kind):
+        return value
+    article = "an" if kind.__name__[0] in "AEIOU" else "a"
+    raise ProblemError(
+        f"The {name!r} argument of {owner} must be {article} {kind.__name__}; "
+        f"got {type(value).__name__}."
+    )
 
 
 def check_probability(value: Any, name: str, owner: str) -> float:

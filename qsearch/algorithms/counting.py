@@ -21,12 +21,14 @@ Methods (each returns a :class:`CountResult` with a confidence interval at level
 
 IQAE and MLAE run ``SearchProgram(problem, k)`` through the Backend seam and classify each
 measured item with one classical check (``QueryCount.verify``: one per shot); k·shots oracle
-queries per program. QPE needs controlled Grover powers, which are not SearchPrograms: on the
-closed-form ``ideal`` backend it samples the exact QPE outcome distribution
-P(y) = ½[F(y − M'θ/π) + F(y + M'θ/π)], F(x) = sin²(πx)/(M'² sin²(πx/M')); on ``aer`` it builds
-the circuit (controlled Q^{2^j}, inverse QFT) with qiskit; other backends raise
-:class:`~qsearch.exceptions.UnsupportedProgramError`. Its bill is r·(M' − 1) controlled-Q
-applications. With a prior, a is the prior mass of the marked set (sin²θ).
+queries per program. QPE needs controlled Grover powers, which are not SearchPrograms: on a
+backend with the ``ClosedFormAmplification`` ability (the closed-form ``ideal``) it samples the
+exact QPE outcome distribution P(y) = ½[F(y − M'θ/π) + F(y + M'θ/π)],
+F(x) = sin²(πx)/(M'² sin²(πx/M')); on one with ``CircuitExecution`` (``aer``) it runs the circuit
+of :func:`qsearch.translate.qiskit.qpe_circuit` (controlled Q^{2^j}, inverse QFT); other
+backends raise :class:`~qsearch.exceptions.UnsupportedProgramError` naming both abilities. Its
+bill is r·(M' − 1) controlled-Q applications. With a prior, a is the prior mass of the marked
+set (sin²θ).
 """
 
 from __future__ import annotations
@@ -35,21 +37,29 @@ import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from scipy import stats
 
 from qsearch._validation import (
     SeedLike,
+    check_instance,
     check_int,
     check_probability,
     child_seed,
     make_rng,
     seed_record,
 )
-from qsearch.backends.base import Backend, get_backend
-from qsearch.backends.ideal import IdealBackend, available_memory_bytes
+from qsearch.backends.base import (
+    Backend,
+    CircuitExecution,
+    ClosedFormAmplification,
+    backend_name,
+    get_backend,
+    missing_ability,
+    supports,
+)
 from qsearch.exceptions import ProblemError, UnsupportedProgramError
 from qsearch.problem import SearchProblem, SearchProgram
 from qsearch.results import QueryCount
@@ -132,6 +142,21 @@ class CountResult:
         }
 
 
+class _Request(NamedTuple):
+    """What each estimator gets (``backend`` is None for the classical Monte-Carlo)."""
+
+    problem: SearchProblem
+    backend: Backend | None
+    epsilon: float
+    alpha: float
+    shots: int
+    rng: np.random.Generator
+
+
+#: (estimate of a, confidence interval on a, the bill, metadata) from each estimator.
+_Estimate = tuple[float, tuple[float, float], QueryCount, dict[str, Any]]
+
+
 def _good_counts(problem: SearchProblem, counts: Mapping[int, int]) -> int:
     return sum(c for item, c in counts.items() if problem.is_marked(item))
 
@@ -159,14 +184,8 @@ def _find_next_k(k: int, upper: bool, theta: tuple[float, float]) -> tuple[int, 
     return k, upper
 
 
-def _iqae(
-    problem: SearchProblem,
-    device: Backend,
-    epsilon: float,
-    alpha: float,
-    shots: int,
-    rng: np.random.Generator,
-) -> tuple[float, tuple[float, float], QueryCount, dict[str, Any]]:
+def _iqae(request: _Request) -> _Estimate:
+    problem, backend, epsilon, alpha, shots, rng = request
     max_rounds = int(math.log(2 * math.pi / 8 / epsilon) / math.log(2)) + 1
     theta = (0.0, 0.25)  # θ/(2π), a = sin²(2π·θ)
     a_interval = (0.0, 1.0)
@@ -176,7 +195,7 @@ def _iqae(
     oracle = verify = 0
     while a_interval[1] - a_interval[0] > 2 * epsilon:
         k, upper = _find_next_k(k, upper, theta)
-        counts = device.run([SearchProgram(problem, k)], shots=shots, seed=child_seed(rng))[0]
+        counts = backend.run([SearchProgram(problem, k)], shots=shots, seed=child_seed(rng))[0]
         powers.append(k)
         oracle += k * shots
         verify += shots
@@ -226,17 +245,11 @@ def _log_likelihood(
     return good @ hits + bad @ (shots - hits)
 
 
-def _mlae(
-    problem: SearchProblem,
-    device: Backend,
-    epsilon: float,
-    alpha: float,
-    shots: int,
-    rng: np.random.Generator,
-) -> tuple[float, tuple[float, float], QueryCount, dict[str, Any]]:
+def _mlae(request: _Request) -> _Estimate:
+    problem, backend, epsilon, alpha, shots, rng = request
     schedule = np.asarray(_mlae_schedule(epsilon, alpha, shots), dtype=np.int64)
     programs = [SearchProgram(problem, int(m)) for m in schedule]
-    counts = device.run(programs, shots=shots, seed=child_seed(rng))
+    counts = backend.run(programs, shots=shots, seed=child_seed(rng))
     hits = np.asarray([_good_counts(problem, c) for c in counts], dtype=float)
     oracle = int(schedule.sum()) * shots
     verify = len(schedule) * shots
@@ -299,84 +312,48 @@ def qpe_distribution(marked_mass: float, evaluation_qubits: int) -> np.ndarray:
 
 
 def qpe_circuit(problem: SearchProblem, evaluation_qubits: int) -> Any:
-    """The canonical amplitude-estimation circuit: A, controlled Q^{2^j}, inverse QFT, measure.
+    """The canonical amplitude-estimation circuit QPE runs on a ``CircuitExecution`` backend.
 
-    Q = −S_s S_t: the translated diffuser is S_s up to the global phase −1, which matters once Q
-    is controlled, so the Grover circuit carries global phase π. Evaluation qubits come first
-    (qubit j controls Q^{2^j}); the classical register holds y.
+    Built by :func:`qsearch.translate.qiskit.qpe_circuit` (evaluation qubits first, qubit j
+    controls G^{2^j}; the classical register holds y).
     """
-    from qiskit.circuit import QuantumCircuit
-    from qiskit.circuit.library import QFTGate
+    from qsearch.translate.qiskit import qpe_circuit as build
 
-    from qsearch.translate.qiskit import diffuser, phase_oracle, state_preparation
-
-    n = problem.num_qubits
-    grover = QuantumCircuit(n, name="Q")
-    grover.compose(phase_oracle(problem), inplace=True)
-    grover.compose(diffuser(problem), inplace=True)
-    grover.global_phase += math.pi
-    controlled = grover.to_gate().control(1)
-    m = evaluation_qubits
-    circuit = QuantumCircuit(m + n, m, name=f"qpe_m{m}")
-    items = list(range(m, m + n))
-    circuit.compose(state_preparation(problem), qubits=items, inplace=True)
-    circuit.h(range(m))
-    for j in range(m):
-        for _ in range(2**j):
-            circuit.append(controlled, [j, *items])
-    circuit.append(QFTGate(m).inverse(), list(range(m)))
-    circuit.measure(range(m), range(m))
-    return circuit
+    return build(problem, evaluation_qubits)
 
 
 def _qpe_samples(
-    problem: SearchProblem, device: Backend, m: int, shots: int, rng: np.random.Generator
+    problem: SearchProblem, backend: Backend, m: int, shots: int, rng: np.random.Generator
 ) -> np.ndarray:
-    if isinstance(device, IdealBackend):
+    """``shots`` outcomes y of QPE with ``m`` evaluation qubits.
+
+    A ``ClosedFormAmplification`` backend samples the exact distribution (:func:`qpe_distribution`);
+    a ``CircuitExecution`` backend runs :func:`qpe_circuit`.
+    """
+    if supports(backend, ClosedFormAmplification):
         probs = qpe_distribution(problem.marked_mass, m)
         return rng.choice(probs.size, size=shots, p=probs)
-    from qsearch.backends.aer import AerBackend
-
-    if not isinstance(device, AerBackend):
+    if not supports(backend, CircuitExecution):
         raise UnsupportedProgramError(
-            "count_marked(method='qpe') needs controlled Grover powers, which run on the "
-            f"'ideal' and 'aer' backends only; got {getattr(device, 'name', device)!r}. Use "
-            "method='iqae' or 'mlae' on other backends."
+            missing_ability(
+                backend,
+                [CircuitExecution, ClosedFormAmplification],
+                "count_marked(method='qpe') (controlled Grover powers, not SearchPrograms)",
+            )
+            + " Use method='iqae' or 'mlae' on other backends."
         )
-    qubits = m + problem.num_qubits
-    needed = 16 * 2**qubits * (2 if device.method == "density_matrix" else 1) ** qubits
-    if device.method != "matrix_product_state" and needed > available_memory_bytes():
-        raise UnsupportedProgramError(
-            f"count_marked(method='qpe') on {device.name!r} needs {qubits} qubits "
-            f"({needed / 2**30:.1f} GiB); use a larger epsilon or the 'ideal' backend."
-        )
-    from qiskit import transpile
-
-    from qsearch.translate.qiskit import counts_by_index
-
-    circuit = transpile(
-        qpe_circuit(problem, m), device.simulator, seed_transpiler=device.seed_transpiler
+    counts = backend.run_circuits([qpe_circuit(problem, m)], shots=shots, seed=child_seed(rng))[0]
+    return np.repeat(
+        np.fromiter(counts.keys(), dtype=np.int64), np.fromiter(counts.values(), dtype=np.int64)
     )
-    result = device.simulator.run(
-        circuit, shots=shots, seed_simulator=int(rng.integers(0, 2**31 - 1))
-    ).result()
-    samples: list[int] = []
-    for outcome, count in counts_by_index(result.get_counts(0)).items():
-        samples.extend([outcome] * count)
-    return np.asarray(samples, dtype=np.int64)
 
 
-def _qpe(
-    problem: SearchProblem,
-    device: Backend,
-    epsilon: float,
-    alpha: float,
-    rng: np.random.Generator,
-) -> tuple[float, tuple[float, float], QueryCount, dict[str, Any]]:
+def _qpe(request: _Request) -> _Estimate:
+    problem, backend, epsilon, alpha, _, rng = request
     m = qpe_evaluation_qubits(epsilon)
     size = 2**m
     runs = qpe_repetitions(alpha)
-    samples = _qpe_samples(problem, device, m, runs, rng)
+    samples = _qpe_samples(problem, backend, m, runs, rng)
     estimates = np.sin(np.pi * samples / size) ** 2
     estimate = float(np.median(estimates))
     half = math.pi / size + math.pi**2 / size**2
@@ -385,9 +362,8 @@ def _qpe(
     return estimate, interval, QueryCount(oracle=runs * (size - 1)), metadata
 
 
-def _monte_carlo(
-    problem: SearchProblem, epsilon: float, alpha: float, rng: np.random.Generator
-) -> tuple[float, tuple[float, float], QueryCount, dict[str, Any]]:
+def _monte_carlo(request: _Request) -> _Estimate:
+    problem, _, epsilon, alpha, _, rng = request
     samples = math.ceil(math.log(2 / alpha) / (2 * epsilon**2))
     # Each draw (from the prior, or uniform) is marked with probability a independently, so the
     # number of marked draws is exactly Binomial(n, a); drawing it directly costs O(1).
@@ -399,24 +375,24 @@ def _monte_carlo(
 
 def count_marked(
     problem: SearchProblem,
+    backend: str | Backend = "ideal",
     *,
     method: str = "iqae",
     epsilon: float,
     alpha: float = 0.05,
-    backend: str | Backend = "ideal",
-    seed: SeedLike = None,
     shots: int | None = None,
+    seed: SeedLike = None,
 ) -> CountResult:
     """Estimate a = M/N (and M) with a confidence interval; see the module docstring.
 
     Args:
         problem: the search problem whose marked fraction is estimated.
+        backend: a registered name or a Backend instance (ignored by Monte-Carlo).
         method: ``"iqae"`` (default), ``"mlae"``, ``"qpe"`` or ``"monte-carlo"``.
         epsilon: target half-width of the interval on a, in (0, 1).
         alpha: the interval misses a with probability at most alpha, in (0, 1).
-        backend: a registered name or a Backend instance (ignored by Monte-Carlo).
-        seed: seeds every random draw.
         shots: shots per program for IQAE / MLAE (default 100).
+        seed: seeds every random draw.
 
     Returns:
         CountResult; ``queries.oracle`` counts Grover iterates (IQAE, MLAE) or controlled-Q
@@ -424,18 +400,15 @@ def count_marked(
 
     Raises:
         ProblemError: unknown method, or epsilon / alpha outside (0, 1).
-        UnsupportedProgramError: QPE on a backend other than ideal / aer, or too many qubits.
+        UnsupportedProgramError: QPE on a backend with neither the ClosedFormAmplification nor
+            the CircuitExecution ability, or too many qubits.
 
     Example:
         >>> result = count_marked(SearchProblem(2**30, range(1000)), epsilon=1e-6, seed=1)
         >>> result.covers(1000 / 2**30)
         True
     """
-    if not isinstance(problem, SearchProblem):
-        raise ProblemError(
-            "The 'problem' argument of count_marked must be a SearchProblem; got "
-            f"{type(problem).__name__}."
-        )
+    problem = check_instance(problem, SearchProblem, "problem", "count_marked")
     if method not in METHODS:
         raise ProblemError(
             f"The 'method' argument of count_marked must be one of {list(METHODS)}; got {method!r}."
@@ -445,26 +418,14 @@ def count_marked(
     shots = DEFAULT_SHOTS if shots is None else check_int(shots, "shots", "count_marked", minimum=1)
     rng = make_rng(seed, "count_marked")
     started = time.perf_counter()
-    if method == "monte-carlo":
-        name = "classical"
-        estimate, interval, queries, metadata = _monte_carlo(problem, epsilon, alpha, rng)
-    else:
-        device = get_backend(backend)
-        name = getattr(device, "name", type(device).__name__)
-        if method == "iqae":
-            estimate, interval, queries, metadata = _iqae(
-                problem, device, epsilon, alpha, shots, rng
-            )
-        elif method == "mlae":
-            estimate, interval, queries, metadata = _mlae(
-                problem, device, epsilon, alpha, shots, rng
-            )
-        else:
-            estimate, interval, queries, metadata = _qpe(problem, device, epsilon, alpha, rng)
+    resolved = None if method == "monte-carlo" else get_backend(backend)
+    estimator = {"iqae": _iqae, "mlae": _mlae, "qpe": _qpe, "monte-carlo": _monte_carlo}[method]
+    request = _Request(problem, resolved, epsilon, alpha, shots, rng)
+    estimate, interval, queries, metadata = estimator(request)
     metadata["wall_time_s"] = time.perf_counter() - started
     return CountResult(
         method=method,
-        backend=name,
+        backend="classical" if resolved is None else backend_name(resolved),
         estimate=float(estimate),
         confidence_interval=interval,
         num_items=problem.num_items,

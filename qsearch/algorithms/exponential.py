@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any
 
-from qsearch._validation import SeedLike, check_int, child_seed, make_rng, seed_record
-from qsearch.algorithms.grover import verify_counts
+from qsearch._validation import SeedLike, check_instance, check_int, child_seed, make_rng
+from qsearch.algorithms._result import Tally, tally_result
 from qsearch.backends.base import Backend, get_backend
-from qsearch.exceptions import ProblemError
 from qsearch.problem import SearchProblem, SearchProgram
-from qsearch.results import Attempt, QueryCount, SearchResult
+from qsearch.results import SearchResult
 from qsearch.schedules import BBHT_LAMBDA, bbht_budget, bbht_cap, check_lambda
 
 
@@ -38,8 +36,8 @@ def exponential_search(
     backend: str | Backend = "ideal",
     *,
     lam: float = BBHT_LAMBDA,
-    seed: SeedLike = None,
     max_queries: int | None = None,
+    seed: SeedLike = None,
 ) -> SearchResult:
     """BBHT exponential search (Boyer, Brassard, Høyer, Tapp 1998, arXiv:quant-ph/9605034, Thm 3).
 
@@ -63,8 +61,8 @@ def exponential_search(
         problem: the search problem (M unknown to the algorithm).
         backend: a registered name or a Backend instance; each round is one program, one shot.
         lam: growth factor λ in (1, 4/3); the paper's choice 6/5 is the default.
-        seed: seeds the draws of j and the backend runs.
         max_queries: search-query budget, oracle + checks (default above).
+        seed: seeds the draws of j and the backend runs.
 
     Returns:
         SearchResult with method ``"exponential"``.
@@ -74,11 +72,7 @@ def exponential_search(
         >>> result.found
         12345
     """
-    if not isinstance(problem, SearchProblem):
-        raise ProblemError(
-            "The 'problem' argument of exponential_search must be a SearchProblem; got "
-            f"{type(problem).__name__}."
-        )
+    problem = check_instance(problem, SearchProblem, "problem", "exponential_search")
     lam = check_lambda(lam, "exponential_search")
     min_mass = min_marked_mass(problem)
     cap = bbht_cap(min_mass)
@@ -86,46 +80,27 @@ def exponential_search(
         budget = bbht_budget(min_mass, lam=lam)
     else:
         budget = check_int(max_queries, "max_queries", "exponential_search", minimum=0)
-    device = get_backend(backend)
+    backend = get_backend(backend)
     rng = make_rng(seed, "exponential_search")
     started = time.perf_counter()
     m = 1.0
-    oracle = 0
-    verify = 0
-    found: int | None = None
-    attempts: list[Attempt] = []
+    tally = Tally()
     exhausted = False
     while True:
         j = int(rng.integers(0, math.ceil(m)))
-        if oracle + verify + j + 1 > budget:
+        if tally.search + j + 1 > budget:
             exhausted = True
             break
-        counts = device.run([SearchProgram(problem, j)], shots=1, seed=child_seed(rng))[0]
-        oracle += j
-        attempts.append(Attempt(j, 1, counts))
-        found, checks = verify_counts(problem, counts)
-        verify += checks
-        if found is not None:
+        counts = backend.run([SearchProgram(problem, j)], shots=1, seed=child_seed(rng))[0]
+        if tally.record(problem, j, 1, counts):
             break
         m = min(lam * m, cap)
-    metadata: dict[str, Any] = {
-        "num_items": problem.num_items,
-        "num_marked": problem.num_marked,
-        "marked_mass": problem.marked_mass,
+    metadata = {
         "lam": lam,
         "cap": cap,
         "max_queries": budget,
-        "rounds": len(attempts),
+        "rounds": len(tally.attempts),
         "final_range": m,
         "budget_exhausted": exhausted,
-        "wall_time_s": time.perf_counter() - started,
     }
-    return SearchResult(
-        method="exponential",
-        backend=getattr(device, "name", type(device).__name__),
-        found=found,
-        queries=QueryCount(oracle=oracle, verify=verify, build=problem.build_cost),
-        attempts=tuple(attempts),
-        seed=seed_record(seed),
-        metadata=metadata,
-    )
+    return tally_result("exponential", problem, backend, seed, started, tally, **metadata)

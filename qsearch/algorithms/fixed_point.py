@@ -14,14 +14,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from qsearch._validation import SeedLike, check_int, check_probability, make_rng, seed_record
+from qsearch._validation import SeedLike, check_instance, check_int, check_probability, make_rng
+from qsearch.algorithms._result import repeat_until_verified, tally_result
 from qsearch.algorithms.exponential import min_marked_mass
-from qsearch.algorithms.grover import repeat_until_verified
-from qsearch.backends.base import Backend, get_backend
-from qsearch.backends.ideal import IdealBackend, sample_amplified
+from qsearch.backends.base import Backend, ClosedFormAmplification, get_backend, supports
 from qsearch.exceptions import ProblemError
 from qsearch.problem import SearchProblem, SearchProgram
-from qsearch.results import Counts, QueryCount, SearchResult
+from qsearch.results import Counts, SearchResult
 from qsearch.schedules import (
     fixed_point_length,
     fixed_point_parameters,
@@ -32,13 +31,13 @@ from qsearch.schedules import (
 
 def fixed_point_search(
     problem: SearchProblem,
+    backend: str | Backend = "ideal",
     *,
     delta: float,
-    backend: str | Backend = "ideal",
     lower_bound: float | None = None,
-    seed: SeedLike = None,
     shots: int = 1,
     max_attempts: int = 1,
+    seed: SeedLike = None,
 ) -> SearchResult:
     """Fixed-point search (Yoder, Low, Chuang 2014, arXiv:1409.3305).
 
@@ -48,20 +47,20 @@ def fixed_point_search(
     classically. Every marked mass λ ≥ w is then found with probability P_L(λ) ≥ 1 − δ² per
     shot, with no overshoot for large λ.
 
-    Execution: on the closed-form ``ideal`` backend the outcome distribution is the Chebyshev
-    closed form P_L(λ) (identical to the product of the l iterates, tested against it), so
-    L ~ 2^21 for N = 2^40 costs microseconds; every other backend runs
-    ``SearchProgram(problem, l, phases=...)``.
+    Execution: a backend with the ``ClosedFormAmplification`` ability (the closed-form
+    ``ideal``) samples the Chebyshev closed form P_L(λ) (identical to the product of the l
+    iterates, tested against it), so L ~ 2^21 for N = 2^40 costs microseconds; every other
+    backend runs ``SearchProgram(problem, l, phases=...)``.
 
     Args:
         problem: the search problem.
-        delta: δ in (0, 1); the guaranteed success per shot is 1 − δ².
         backend: a registered name or a Backend instance.
+        delta: δ in (0, 1); the guaranteed success per shot is 1 − δ².
         lower_bound: w in (0, 1), a lower bound on the marked mass (M/N without a prior). Default:
             the smallest non-zero mass, 1/N (or the smallest positive prior entry): any M ≥ 1.
-        seed: seeds the backend runs.
         shots: measurements per run (each costs l oracle queries).
         max_attempts: runs before giving up (the guarantee above is per run).
+        seed: seeds the backend runs.
 
     Returns:
         SearchResult with method ``"fixed-point"``; metadata holds L, l, γ, w, δ and the closed-form
@@ -70,11 +69,7 @@ def fixed_point_search(
     Raises:
         ProblemError: delta or lower_bound outside (0, 1).
     """
-    if not isinstance(problem, SearchProblem):
-        raise ProblemError(
-            "The 'problem' argument of fixed_point_search must be a SearchProblem; got "
-            f"{type(problem).__name__}."
-        )
+    problem = check_instance(problem, SearchProblem, "problem", "fixed_point_search")
     delta = check_probability(delta, "delta", "fixed_point_search")
     if lower_bound is None:
         w = min(min_marked_mass(problem), 0.5)
@@ -82,13 +77,13 @@ def fixed_point_search(
         w = check_probability(lower_bound, "lower_bound", "fixed_point_search")
     shots = check_int(shots, "shots", "fixed_point_search", minimum=1)
     max_attempts = check_int(max_attempts, "max_attempts", "fixed_point_search", minimum=1)
-    device = get_backend(backend)
+    backend = get_backend(backend)
     rng = make_rng(seed, "fixed_point_search")
     started = time.perf_counter()
     length = fixed_point_length(delta, w)
     iterations = (length - 1) // 2
     predicted = float(fixed_point_success_probability(problem.marked_mass, delta, length))
-    closed_form = isinstance(device, IdealBackend) and device.method == "closed_form"
+    closed_form = supports(backend, ClosedFormAmplification)
     program = None
     if not closed_form:
         params = fixed_point_parameters(delta, w)
@@ -96,35 +91,19 @@ def fixed_point_search(
 
     def run_once(run_seed: int) -> Counts:
         if program is None:
-            return sample_amplified(problem, predicted, shots, np.random.default_rng(run_seed))
-        return device.run([program], shots=shots, seed=run_seed)[0]
+            return backend.sample_amplified(problem, predicted, shots=shots, seed=run_seed)
+        return backend.run([program], shots=shots, seed=run_seed)[0]
 
-    found, attempts, verify = repeat_until_verified(
-        problem, run_once, iterations, shots, rng, max_attempts
-    )
-    metadata: dict[str, Any] = {
-        "num_items": problem.num_items,
-        "num_marked": problem.num_marked,
-        "marked_mass": problem.marked_mass,
+    tally = repeat_until_verified(problem, run_once, iterations, shots, rng, max_attempts)
+    metadata = {
         "delta": delta,
         "lower_bound": w,
         "length": length,
         "iterations": iterations,
         "predicted_success": predicted,
         "closed_form": closed_form,
-        "wall_time_s": time.perf_counter() - started,
     }
-    return SearchResult(
-        method="fixed-point",
-        backend=getattr(device, "name", type(device).__name__),
-        found=found,
-        queries=QueryCount(
-            oracle=iterations * shots * len(attempts), verify=verify, build=problem.build_cost
-        ),
-        attempts=tuple(attempts),
-        seed=seed_record(seed),
-        metadata=metadata,
-    )
+    return tally_result("fixed-point", problem, backend, seed, started, tally, **metadata)
 
 
 def fixed_point_vs_grover_curves(

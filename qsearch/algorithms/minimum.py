@@ -31,9 +31,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from qsearch._validation import SeedLike, check_int, child_seed, make_rng, seed_record
-from qsearch.backends.base import Backend, get_backend
-from qsearch.backends.ideal import IdealBackend
+from qsearch._validation import SeedLike, check_int, child_seed, make_rng
+from qsearch.algorithms._result import Tally, search_result
+from qsearch.backends.base import Backend, ClosedFormAmplification, get_backend, supports
 from qsearch.complexity import success_probability
 from qsearch.exceptions import ProblemError
 from qsearch.problem import SearchProblem, SearchProgram
@@ -82,7 +82,10 @@ def _check_values(values: Any, owner: str) -> np.ndarray:
 class _ThresholdRounds:
     """One BBHT round of threshold search: j iterates, one measurement, over fixed values.
 
-    On the closed-form ideal backend no SearchProblem is built: the indices below the threshold
+    On a backend with the ``ClosedFormAmplification`` ability (its outputs are exactly the
+    amplified distribution, fixed by the marked probability) no SearchProblem is built, and the
+    rounds sample that distribution here rather than through ``sample_amplified``, which would
+    need a SearchProblem per threshold (O(N) each): the indices below the threshold
     are kept as an array (refined in place as the threshold only decreases, so only the first
     threshold costs a pass over all N values), the marked count gives sin²((2j+1)θ), and the
     measured item is drawn uniformly within the marked or the unmarked part (the exact
@@ -90,10 +93,10 @@ class _ThresholdRounds:
     other backend runs the SearchProgram of the explicit SearchProblem.
     """
 
-    def __init__(self, values: np.ndarray, device: Backend) -> None:
+    def __init__(self, values: np.ndarray, backend: Backend) -> None:
         self.values = values
-        self.device = device
-        self.closed_form = isinstance(device, IdealBackend) and device.method == "closed_form"
+        self.backend = backend
+        self.closed_form = supports(backend, ClosedFormAmplification)
         self._threshold: float | None = None
         self._below = np.empty(0, dtype=np.int64)
         self._above: np.ndarray | None = None
@@ -125,7 +128,7 @@ class _ThresholdRounds:
     ) -> int:
         if not self.closed_form:
             program = SearchProgram(self.problem(threshold, excluded), j)
-            counts = self.device.run([program], shots=1, seed=child_seed(rng))[0]
+            counts = self.backend.run([program], shots=1, seed=child_seed(rng))[0]
             return next(iter(counts))
         self._set_threshold(threshold)
         values, below, n = self.values, self._below, self.values.size
@@ -156,46 +159,31 @@ class _ThresholdRounds:
         return int(self._above[rng.integers(0, self._above.size)])
 
 
-def _threshold_search(
-    values: np.ndarray,
-    k: int,
-    backend: str | Backend,
-    *,
-    seed: SeedLike,
+def _improve(
+    rounds: _ThresholdRounds,
+    chosen: list[int],
+    budget: int,
     lam: float,
-    max_queries: int | None,
-    coherent_oracle: bool,
-    owner: str,
-) -> tuple[list[int], dict[str, Any], QueryCount, list[Attempt], str]:
-    lam = check_lambda(lam, owner)
-    n = values.size
-    budget = (
-        durr_hoyer_budget(n, k)
-        if max_queries is None
-        else check_int(max_queries, "max_queries", owner, minimum=0)
-    )
-    device = get_backend(backend)
-    rng = make_rng(seed, owner)
-    started = time.perf_counter()
-    rounds = _ThresholdRounds(values, device)
+    rng: np.random.Generator,
+) -> tuple[Tally, int, int]:
+    """BBHT rounds below the threshold max T[chosen] until the budget; ``chosen`` improves in
+    place. Returns (the bill and attempts, thresholds billed, improvements)."""
+    values = rounds.values
+    n, k = values.size, len(chosen)
     cap = math.sqrt(n)
-    chosen = [int(i) for i in rng.choice(n, size=k, replace=False)]
-    verify = k  # reading the values of the initial set
-    oracle = 0
-    thresholds_billed = 0
+    tally = Tally(verify=k)  # reading the values of the initial set
+    thresholds_billed = improvements = 0
     billed_current = False
-    attempts: list[Attempt] = []
-    improvements = 0
     m = 1.0
     worst = max(chosen, key=lambda i: (values[i], i))
     while k < n:
         j = int(rng.integers(0, math.ceil(m)))
-        if oracle + verify + j + 1 > budget:
+        if tally.search + j + 1 > budget:
             break
         item = rounds.run(float(values[worst]), chosen if k > 1 else (), j, rng)
-        oracle += j
-        verify += 1
-        attempts.append(Attempt(j, 1, {item: 1}))
+        tally.oracle += j
+        tally.verify += 1  # one comparison with the threshold
+        tally.attempts.append(Attempt(j, 1, {item: 1}))
         if j > 0 and not billed_current:
             thresholds_billed += 1
             billed_current = True
@@ -207,6 +195,34 @@ def _threshold_search(
             m = 1.0
         else:
             m = min(lam * m, cap)
+    return tally, thresholds_billed, improvements
+
+
+def _threshold_search(
+    method: str,
+    owner: str,
+    values: np.ndarray,
+    k: int,
+    backend: str | Backend,
+    lam: float,
+    max_queries: int | None,
+    coherent_oracle: bool,
+    seed: SeedLike,
+) -> SearchResult:
+    """find_minimum (``method="minimum"``) and top_k (``"top-k"``): see their docstrings."""
+    lam = check_lambda(lam, owner)
+    n = values.size
+    budget = (
+        durr_hoyer_budget(n, k)
+        if max_queries is None
+        else check_int(max_queries, "max_queries", owner, minimum=0)
+    )
+    backend = get_backend(backend)
+    rng = make_rng(seed, owner)
+    started = time.perf_counter()
+    rounds = _ThresholdRounds(values, backend)
+    chosen = [int(i) for i in rng.choice(n, size=k, replace=False)]
+    tally, thresholds_billed, improvements = _improve(rounds, chosen, budget, lam, rng)
     # classical data: N evaluations per distinct threshold; coherent: N once, to load the values
     build = (n if thresholds_billed else 0) if coherent_oracle else n * thresholds_billed
     chosen.sort(key=lambda i: (values[i], i))
@@ -215,25 +231,38 @@ def _threshold_search(
         "k": k,
         "lam": lam,
         "max_queries": budget,
-        "rounds": len(attempts),
+        "rounds": len(tally.attempts),
         "improvements": improvements,
         "thresholds_built": thresholds_billed,
         "oracle_model": "coherent" if coherent_oracle else "classical-data",
         "closed_form": rounds.closed_form,
-        "wall_time_s": time.perf_counter() - started,
     }
-    name = getattr(device, "name", type(device).__name__)
-    return chosen, metadata, QueryCount(oracle, verify, build), attempts, name
+    if method == "minimum":
+        metadata["value"] = float(values[chosen[0]])
+    else:
+        metadata["indices"] = chosen
+        metadata["values"] = [float(values[i]) for i in chosen]
+    queries = QueryCount(tally.oracle, tally.verify, build)
+    return search_result(
+        method,
+        backend,
+        seed,
+        started,
+        found=chosen[0],
+        queries=queries,
+        attempts=tally.attempts,
+        metadata=metadata,
+    )
 
 
 def find_minimum(
     values: ArrayLike,
     backend: str | Backend = "ideal",
     *,
-    seed: SeedLike = None,
     lam: float = BBHT_LAMBDA,
     max_queries: int | None = None,
     coherent_oracle: bool = False,
+    seed: SeedLike = None,
 ) -> SearchResult:
     """Dürr–Høyer minimum finding (Dürr & Høyer 1996, arXiv:quant-ph/9607014).
 
@@ -247,11 +276,11 @@ def find_minimum(
     Args:
         values: N finite real values (the table T).
         backend: a registered name or a Backend instance.
-        seed: seeds the initial index, the draws of j and the backend runs.
         lam: BBHT growth factor in (1, 4/3).
         max_queries: search-query budget (oracle + comparisons); default above.
         coherent_oracle: bill the oracle's construction as N once (a coherent comparator on
             loaded values) instead of N per distinct threshold (see the module docstring).
+        seed: seeds the initial index, the draws of j and the backend runs.
 
     Returns:
         SearchResult with method ``"minimum"``; ``found`` is the final index y (the minimum with
@@ -263,25 +292,8 @@ def find_minimum(
         ProblemError: empty or non-finite ``values``, or a bad argument.
     """
     array = _check_values(values, "find_minimum")
-    chosen, metadata, queries, attempts, name = _threshold_search(
-        array,
-        1,
-        backend,
-        seed=seed,
-        lam=lam,
-        max_queries=max_queries,
-        coherent_oracle=coherent_oracle,
-        owner="find_minimum",
-    )
-    metadata["value"] = float(array[chosen[0]])
-    return SearchResult(
-        method="minimum",
-        backend=name,
-        found=chosen[0],
-        queries=queries,
-        attempts=tuple(attempts),
-        seed=seed_record(seed),
-        metadata=metadata,
+    return _threshold_search(
+        "minimum", "find_minimum", array, 1, backend, lam, max_queries, coherent_oracle, seed
     )
 
 
@@ -290,10 +302,10 @@ def top_k(
     k: int,
     backend: str | Backend = "ideal",
     *,
-    seed: SeedLike = None,
     lam: float = BBHT_LAMBDA,
     max_queries: int | None = None,
     coherent_oracle: bool = False,
+    seed: SeedLike = None,
 ) -> SearchResult:
     """The k smallest values (Dürr, Heiligman, Høyer, Mhalla 2004, arXiv:quant-ph/0401091 style).
 
@@ -307,10 +319,10 @@ def top_k(
         values: N finite real values.
         k: 1 <= k <= N.
         backend: a registered name or a Backend instance.
-        seed: seeds the initial set, the draws of j and the backend runs.
         lam: BBHT growth factor in (1, 4/3).
         max_queries: search-query budget (oracle + reads); default above.
         coherent_oracle: see :func:`find_minimum`.
+        seed: seeds the initial set, the draws of j and the backend runs.
 
     Returns:
         SearchResult with method ``"top-k"``; ``metadata["indices"]`` holds the k indices sorted
@@ -326,24 +338,6 @@ def top_k(
         raise ProblemError(
             f"The 'k' argument of top_k must be <= the number of values ({array.size}); got {k}."
         )
-    chosen, metadata, queries, attempts, name = _threshold_search(
-        array,
-        k,
-        backend,
-        seed=seed,
-        lam=lam,
-        max_queries=max_queries,
-        coherent_oracle=coherent_oracle,
-        owner="top_k",
-    )
-    metadata["indices"] = chosen
-    metadata["values"] = [float(array[i]) for i in chosen]
-    return SearchResult(
-        method="top-k",
-        backend=name,
-        found=chosen[0],
-        queries=queries,
-        attempts=tuple(attempts),
-        seed=seed_record(seed),
-        metadata=metadata,
+    return _threshold_search(
+        "top-k", "top_k", array, k, backend, lam, max_queries, coherent_oracle, seed
     )

@@ -2,9 +2,14 @@
 
 A backend runs :class:`~qsearch.problem.SearchProgram` objects and returns counts keyed by item
 index (bit order is the backend's business, never the caller's). That one method is the whole
-contract; ``probabilities`` and ``resources`` are optional abilities that callers look up with
-``getattr``. Backends are registered by name with the module that implements them, so importing
-qsearch never imports qiskit-aer, qiskit-ibm-runtime or PennyLane.
+contract. Optional abilities are named protocols, one method each (:class:`ExactProbabilities`,
+:class:`ClosedFormAmplification`, :class:`CircuitExecution`): a backend has an ability when it
+implements the method, and algorithms ask :func:`supports` (or :func:`require`), never for a
+concrete class, so a new backend that implements an ability gets the paths that use it. A backend
+whose configuration rules an ability out sets that method to ``None`` on the instance (Python's
+convention for ``__hash__ = None``), which :func:`supports` honours. Backends are registered by
+name with the module that implements them (and the abilities they have, for error messages), so
+importing qsearch never imports qiskit-aer, qiskit-ibm-runtime or PennyLane.
 """
 
 from __future__ import annotations
@@ -17,8 +22,8 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from qsearch._validation import SeedLike, check_int
-from qsearch.exceptions import BackendUnavailableError, ProblemError
-from qsearch.problem import SearchProgram
+from qsearch.exceptions import BackendUnavailableError, ProblemError, UnsupportedProgramError
+from qsearch.problem import SearchProblem, SearchProgram
 from qsearch.results import Counts
 
 
@@ -27,12 +32,9 @@ class Backend(Protocol):
     """Anything with a ``name`` and ``run(programs, *, shots, seed)`` is a backend.
 
     ``run`` returns one counts dict per program, keyed by item index, values summing to
-    ``shots``. The same int ``seed`` must give the same counts.
-
-    Optional abilities:
-        ``probabilities(programs) -> list[numpy.ndarray]``: exact outcome distributions over the
-        N items (exact backends only).
-        ``resources(program) -> dict``: circuit depth, two-qubit gate count, qubits.
+    ``shots``. The same int ``seed`` must give the same counts. Optional abilities are the
+    protocols below; ``resources(program) -> dict`` (depth, two-qubit gates, qubits) is looked up
+    by :func:`qsearch.backends.resources.resources`.
     """
 
     name: str
@@ -42,21 +44,125 @@ class Backend(Protocol):
     ) -> list[Counts]: ...
 
 
+@runtime_checkable
+class ExactProbabilities(Protocol):
+    """Exact outcome distributions: ``probabilities(programs)`` gives, per program, the
+    probability of each of the N items (a float array of length N summing to 1)."""
+
+    def probabilities(self, programs: Sequence[SearchProgram]) -> list[np.ndarray]: ...
+
+
+@runtime_checkable
+class ClosedFormAmplification(Protocol):
+    """Noiseless amplitude amplification in closed form.
+
+    The state stays in the plane of the marked and unmarked parts of A|0⟩ (Brassard, Høyer,
+    Mosca, Tapp 2002, arXiv:quant-ph/0005055), so every output distribution of the backend is
+    fixed by the marked probability: within each part, item i is seen with probability
+    proportional to its prior. Algorithms may then use the closed forms of that plane (e.g. the
+    Chebyshev success of fixed-point search, the QPE distribution of the Grover iterate's
+    eigenphases) instead of running programs. ``sample_amplified(problem, marked_probability,
+    *, shots, seed)`` samples ``shots`` items from that distribution.
+    """
+
+    def sample_amplified(
+        self,
+        problem: SearchProblem,
+        marked_probability: float,
+        *,
+        shots: int,
+        seed: SeedLike = None,
+    ) -> Counts: ...
+
+
+@runtime_checkable
+class CircuitExecution(Protocol):
+    """Execution of arbitrary measured qiskit circuits (e.g. controlled Grover powers for QPE).
+
+    ``run_circuits(circuits, *, shots, seed)`` returns one counts dict per circuit keyed by the
+    integer value of its classical register (clbit j is bit j), values summing to ``shots``;
+    the same int ``seed`` gives the same counts.
+    """
+
+    def run_circuits(
+        self, circuits: Sequence[Any], *, shots: int, seed: SeedLike = None
+    ) -> list[Counts]: ...
+
+
+#: The optional abilities, in the order the conformance suite checks them.
+ABILITIES: tuple[type, ...] = (ExactProbabilities, ClosedFormAmplification, CircuitExecution)
+
+
+def supports(backend: object, ability: type) -> bool:
+    """True when ``backend`` has ``ability`` (one of :data:`ABILITIES`).
+
+    It has it when it implements the protocol's method and has not set it to ``None`` (the
+    opt-out of an instance whose configuration lacks the ability; ``isinstance`` on a protocol
+    alone looks only at the class).
+    """
+    if ability not in ABILITIES:
+        raise ProblemError(
+            f"The 'ability' argument of supports must be one of "
+            f"{[a.__name__ for a in ABILITIES]}; got {ability!r}."
+        )
+    methods = [name for name in vars(ability) if not name.startswith("_")]
+    return isinstance(backend, ability) and all(
+        getattr(backend, name, None) is not None for name in methods
+    )
+
+
+def backends_with(ability: type) -> list[str]:
+    """Registered backend names that declare ``ability`` (their default configuration)."""
+    return sorted(name for name, entry in _REGISTRY.items() if ability in entry.abilities)
+
+
+def missing_ability(backend: object, abilities: Sequence[type], needed_for: str) -> str:
+    """The message when ``backend`` has none of ``abilities``: names them and who has them."""
+    names = " or ".join(a.__name__ for a in abilities)
+    having = sorted({name for a in abilities for name in backends_with(a)})
+    return (
+        f"{needed_for} needs a backend with the {names} ability; "
+        f"{getattr(backend, 'name', type(backend).__name__)!r} has none. Registered backends "
+        f"with it: {', '.join(repr(name) for name in having) or 'none'}."
+    )
+
+
+def require(backend: object, ability: type, needed_for: str) -> None:
+    """Raise UnsupportedProgramError naming ``ability`` unless ``backend`` :func:`supports` it."""
+    if not supports(backend, ability):
+        raise UnsupportedProgramError(missing_ability(backend, [ability], needed_for))
+
+
+def backend_name(backend: object) -> str:
+    """The name a result records for ``backend`` (its ``name``, else its class name)."""
+    return str(getattr(backend, "name", type(backend).__name__))
+
+
 @dataclass(frozen=True)
 class _Entry:
     target: str  # "module:attribute"
     extra: str | None  # the pip extra that provides the dependencies
     description: str
+    abilities: tuple[type, ...] = ()
 
 
 _REGISTRY: dict[str, _Entry] = {}
 
 
 def register_backend(
-    name: str, target: str, *, extra: str | None = None, description: str = ""
+    name: str,
+    target: str,
+    *,
+    extra: str | None = None,
+    description: str = "",
+    abilities: Sequence[type] = (),
 ) -> None:
-    """Register ``name`` → ``"module:Class"`` (imported only when asked for)."""
-    _REGISTRY[name] = _Entry(target, extra, description)
+    """Register ``name`` → ``"module:Class"`` (imported only when asked for).
+
+    ``abilities``: the :data:`ABILITIES` the default instance has, named in the error messages
+    of algorithms that need one (tests/backends/test_base.py checks them against the instances).
+    """
+    _REGISTRY[name] = _Entry(target, extra, description, tuple(abilities))
 
 
 def available_backends() -> dict[str, str]:
@@ -140,11 +246,13 @@ register_backend(
     "ideal",
     "qsearch.backends.ideal:IdealBackend",
     description="exact: closed-form amplification (any N) or a NumPy state vector",
+    abilities=(ExactProbabilities, ClosedFormAmplification),
 )
 register_backend(
     "aer",
     "qsearch.backends.aer:AerBackend",
     description="gate-level circuits on qiskit-aer (statevector, MPS, density matrix, noise)",
+    abilities=(CircuitExecution,),
 )
 register_backend(
     "ibm",
@@ -157,6 +265,7 @@ register_backend(
     "qsearch.backends.pennylane:PennyLaneBackend",
     extra="pennylane",
     description="native PennyLane circuits on default.qubit, lightning.qubit or any device",
+    abilities=(ExactProbabilities,),
 )
 register_backend(
     "sampler",

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from qsearch._validation import SeedLike, make_rng
+from qsearch._validation import SeedLike, check_instance, check_int, make_rng
 from qsearch.backends.base import check_run_arguments, counts_from_samples
 from qsearch.complexity import amplified_amplitudes, success_probability
 from qsearch.exceptions import ProblemError, UnsupportedProgramError
@@ -64,6 +64,10 @@ class IdealBackend:
             N limited by memory).
 
     Seeds: the same int ``seed`` gives the same counts for the same programs and shots.
+
+    Abilities (:mod:`qsearch.backends.base`): ``ExactProbabilities`` in both modes;
+    ``ClosedFormAmplification`` in closed-form mode only (the statevector mode is the explicit
+    reference, so algorithms run their programs through it).
     """
 
     def __init__(self, method: str = "closed_form") -> None:
@@ -74,6 +78,8 @@ class IdealBackend:
             )
         self.method = method
         self.name = "ideal" if method == "closed_form" else "ideal-statevector"
+        if method == "statevector":
+            self.sample_amplified = None  # type: ignore[assignment]  # opt out (see base.supports)
 
     def __repr__(self) -> str:
         return f"IdealBackend(method={self.method!r})"
@@ -96,6 +102,29 @@ class IdealBackend:
         """Exact outcome distribution over the N items for each program."""
         programs = check_run_arguments(programs, 1, "IdealBackend.probabilities")
         return [self._probs(p) for p in programs]
+
+    def sample_amplified(
+        self,
+        problem: SearchProblem,
+        marked_probability: float,
+        *,
+        shots: int,
+        seed: SeedLike = None,
+    ) -> Counts:
+        """Sample the amplified distribution that sees the marked set with this probability.
+
+        The ``ClosedFormAmplification`` ability: see :func:`_sample_amplified`.
+        """
+        owner = "IdealBackend.sample_amplified"
+        problem = check_instance(problem, SearchProblem, "problem", owner)
+        if not 0.0 <= float(marked_probability) <= 1.0:
+            raise ProblemError(
+                f"The 'marked_probability' argument of {owner} must be a number in [0, 1]; got "
+                f"{marked_probability!r}."
+            )
+        shots = check_int(shots, "shots", owner, minimum=1)
+        rng = make_rng(seed, owner)
+        return _sample_amplified(problem, float(marked_probability), shots, rng)
 
     def statevector(self, program: SearchProgram) -> np.ndarray:
         """The explicit amplitudes after the program's iterates (length N)."""
@@ -139,10 +168,10 @@ class IdealBackend:
     def _sample_closed_form(
         self, program: SearchProgram, shots: int, rng: np.random.Generator
     ) -> Counts:
-        return sample_amplified(program.problem, marked_probability(program), shots, rng)
+        return _sample_amplified(program.problem, marked_probability(program), shots, rng)
 
 
-def sample_amplified(
+def _sample_amplified(
     problem: SearchProblem, p_good: float, shots: int, rng: np.random.Generator
 ) -> Counts:
     """Sample ``shots`` items when the marked set is seen with probability ``p_good``.

@@ -245,7 +245,6 @@ class PennyLaneBackend:
             installed qubit device; :func:`installed_devices` lists them).
         wires: fix the device's wire count (``None``: each program gets a device with exactly
             its ``num_qubits`` wires). Programs needing more wires are rejected.
-        shots: default shots for ``run`` when it is called with ``shots=None``.
         device_options: further keyword arguments for ``qml.device`` (e.g. ``c_dtype``).
 
     Shots: set on each ``QuantumScript`` (what ``qml.set_shots`` sets on a QNode; device-level
@@ -258,7 +257,7 @@ class PennyLaneBackend:
 
     Raises:
         ProblemError: unknown device name (the message lists the installed ones), a bad
-            ``wires`` or ``shots``.
+            ``wires``.
     """
 
     def __init__(
@@ -266,7 +265,6 @@ class PennyLaneBackend:
         device: str = "default.qubit",
         *,
         wires: int | None = None,
-        shots: int | None = None,
         device_options: dict[str, Any] | None = None,
     ) -> None:
         if not isinstance(device, str):
@@ -283,9 +281,6 @@ class PennyLaneBackend:
         self.device = device
         self.wires = (
             None if wires is None else check_int(wires, "wires", "PennyLaneBackend", minimum=1)
-        )
-        self.shots = (
-            None if shots is None else check_int(shots, "shots", "PennyLaneBackend", minimum=1)
         )
         self.device_options: dict[str, Any] = dict(device_options or {})
         for reserved in ("wires", "shots", "seed"):
@@ -311,16 +306,9 @@ class PennyLaneBackend:
 
     # -- the contract -----------------------------------------------------------------------
     def run(
-        self, programs: Sequence[SearchProgram], *, shots: int | None = None, seed: SeedLike = None
+        self, programs: Sequence[SearchProgram], *, shots: int, seed: SeedLike = None
     ) -> list[Counts]:
         """Sample each program ``shots`` times; counts keyed by item index."""
-        if shots is None:
-            if self.shots is None:
-                raise ProblemError(
-                    "The 'shots' argument of PennyLaneBackend.run must be an int >= 1 (or set "
-                    "shots= when creating the backend); got None."
-                )
-            shots = self.shots
         programs = check_run_arguments(programs, shots, "PennyLaneBackend.run")
         if not programs:
             return []

@@ -24,7 +24,6 @@ deterministic: seeded transpilation, sorted keys, fixed indentation.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,29 +68,11 @@ def counting_circuit(problem: SearchProblem, counting_qubits: int) -> Any:
 
     Counting qubits come first (measured into the classical register); the eigenphase 2θ of G
     with sin²θ = M/N is read as an integer y with θ ≈ π·y / 2^t (Brassard, Høyer, Tapp 1998).
+    The circuit ``count_marked(method="qpe")`` runs: :func:`qsearch.translate.qiskit.qpe_circuit`.
     """
-    from qiskit import QuantumCircuit
-    from qiskit.circuit.library import QFTGate
+    from qsearch.translate.qiskit import qpe_circuit
 
-    from qsearch.translate.qiskit import diffuser, phase_oracle, state_preparation
-
-    n = problem.num_qubits
-    t = counting_qubits
-    iterate = QuantumCircuit(n, name="G")
-    iterate.compose(phase_oracle(problem), inplace=True)
-    iterate.compose(diffuser(problem), inplace=True)
-    # the circuit A·S_0·A†·S_t is −G; controlled, that sign is a relative phase, so restore it
-    iterate.global_phase += math.pi
-    controlled = iterate.to_gate().control(1)
-    circuit = QuantumCircuit(t + n, t, name=f"counting_t{t}")
-    circuit.h(range(t))
-    circuit.compose(state_preparation(problem), qubits=range(t, t + n), inplace=True)
-    for j in range(t):
-        for _ in range(2**j):
-            circuit.append(controlled, [j, *range(t, t + n)])
-    circuit.append(QFTGate(t).inverse(), range(t))
-    circuit.measure(range(t), range(t))
-    return circuit
+    return qpe_circuit(problem, counting_qubits)
 
 
 def reference_set() -> list[Reference]:

@@ -26,6 +26,7 @@ from qiskit.circuit.library import (
     UniformSuperpositionGate,
 )
 
+from qsearch._validation import check_int
 from qsearch.problem import SearchProblem, SearchProgram
 
 
@@ -104,4 +105,36 @@ def to_circuit(program: SearchProgram, *, measure: bool = True) -> QuantumCircui
         circuit.compose(diffusion, inplace=True)
     if measure:
         circuit.measure(range(n), range(n))
+    return circuit
+
+
+def qpe_circuit(problem: SearchProblem, evaluation_qubits: int) -> QuantumCircuit:
+    """Quantum counting: phase estimation of the Grover iterate G = −S_s S_t, measured.
+
+    Canonical amplitude estimation (Brassard, Høyer, Mosca, Tapp 2002, arXiv:quant-ph/0005055,
+    Theorem 12; quantum counting, Brassard, Høyer, Tapp 1998, arXiv:quant-ph/9805082): m
+    evaluation qubits (first; qubit j controls G^{2^j}) in |+⟩, A on the item qubits, the
+    controlled powers, the inverse QFT, and measurement of the evaluation qubits into the
+    classical register, which reads y with sin²(π·y/2^m) ≈ M/N. The translated iterate
+    A·S_0·A†·S_t is −G; once controlled that sign is a relative phase, so the circuit carries
+    global phase π. The one builder behind ``count_marked(method="qpe")`` and ``circuits/``.
+    """
+    from qiskit.circuit.library import QFTGate
+
+    m = check_int(evaluation_qubits, "evaluation_qubits", "qpe_circuit", minimum=1)
+    n = problem.num_qubits
+    iterate = QuantumCircuit(n, name="G")
+    iterate.compose(phase_oracle(problem), inplace=True)
+    iterate.compose(diffuser(problem), inplace=True)
+    iterate.global_phase += math.pi
+    controlled = iterate.to_gate().control(1)
+    items = list(range(m, m + n))
+    circuit = QuantumCircuit(m + n, m, name=f"counting_t{m}")
+    circuit.h(range(m))
+    circuit.compose(state_preparation(problem), qubits=items, inplace=True)
+    for j in range(m):
+        for _ in range(2**j):
+            circuit.append(controlled, [j, *items])
+    circuit.append(QFTGate(m).inverse(), range(m))
+    circuit.measure(range(m), range(m))
     return circuit

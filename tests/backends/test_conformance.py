@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
-from qsearch.backends.base import get_backend
+from qsearch.backends.base import ABILITIES, get_backend, supports
 from qsearch.backends.ideal import IdealBackend
 from qsearch.problem import SearchProgram
 from qsearch.results import Counts
 from qsearch.testing import (
+    ABILITY_PROPERTIES,
     assert_backend_conforms,
     binomial_bound,
     conformance_properties,
@@ -62,13 +63,28 @@ BACKENDS: list[Any] = [
 
 @pytest.mark.parametrize(("make", "noiseless"), BACKENDS)
 def test_backend_conforms(make: Callable[[], Any], noiseless: bool) -> None:
-    report = assert_backend_conforms(make(), seed=2024, noiseless=noiseless)
+    backend = make()
+    report = assert_backend_conforms(backend, seed=2024, noiseless=noiseless)
     assert tuple(report) == conformance_properties()
     required = {"output length", "counts type", "keys in range", "counts sum to shots"}
     required |= {"seeded runs repeat", "bit order", "non-power-of-two N"}
     assert all(report[prop] == "passed" for prop in required), report
+    # every ability the backend has is checked and passes; the others are skipped by name
+    for prop, ability in zip(ABILITY_PROPERTIES, ABILITIES, strict=True):
+        expected = "passed" if supports(backend, ability) else f"skipped: no {ability.__name__}"
+        assert report[prop].startswith(expected), (prop, report[prop])
     if noiseless:
-        assert set(report.values()) == {"passed"}, report
+        contract = {k: v for k, v in report.items() if k not in ABILITY_PROPERTIES}
+        assert set(contract.values()) == {"passed"}, report
+
+
+def test_each_registered_ability_is_exercised_somewhere() -> None:
+    """ideal covers ExactProbabilities and ClosedFormAmplification, aer CircuitExecution."""
+    from qsearch.backends.aer import AerBackend
+
+    reports = [assert_backend_conforms(IdealBackend()), assert_backend_conforms(AerBackend())]
+    for prop in ABILITY_PROPERTIES:
+        assert any(report[prop] == "passed" for report in reports), prop
 
 
 # -- deliberately broken backends ------------------------------------------------------------
@@ -189,3 +205,49 @@ def test_suite_rejects_bad_arguments() -> None:
         assert_backend_conforms(IdealBackend(), shots=10)
     with pytest.raises(ProblemError, match="run"):
         assert_backend_conforms(object())  # type: ignore[arg-type]
+
+
+# -- broken abilities --------------------------------------------------------------------------
+
+
+class _WrongProbabilities(IdealBackend):
+    """Exact probabilities of one iterate too few: right shape and sum, wrong values."""
+
+    def probabilities(self, programs: Sequence[SearchProgram]) -> Any:
+        lowered = [SearchProgram(p.problem, max(p.iterations - 1, 0)) for p in programs]
+        return super().probabilities(lowered)
+
+
+class _IgnoresMarkedProbability(IdealBackend):
+    """Closed-form sampling that always samples the uniform state."""
+
+    def sample_amplified(self, problem: Any, marked_probability: float, **kwargs: Any) -> Any:
+        return super().sample_amplified(problem, problem.marked_mass, **kwargs)
+
+
+def _bit_reversing_aer() -> Any:
+    from qsearch.backends.aer import AerBackend
+
+    class _Reversed(AerBackend):
+        def run_circuits(self, circuits: Any, *, shots: int, seed: Any = None) -> Any:
+            results = super().run_circuits(circuits, shots=shots, seed=seed)
+            return [
+                {int(format(k, f"0{c.num_clbits}b")[::-1], 2): v for k, v in counts.items()}
+                for c, counts in zip(circuits, results, strict=True)
+            ]
+
+    return _Reversed(threads=1)
+
+
+@pytest.mark.parametrize(
+    ("make", "prop"),
+    [
+        (_WrongProbabilities, "exact probabilities"),
+        (_IgnoresMarkedProbability, "closed-form amplification"),
+        (_bit_reversing_aer, "circuit execution"),
+    ],
+    ids=["wrong-probabilities", "ignores-marked-probability", "reversed-register"],
+)
+def test_broken_ability_fails_naming_it(make: Callable[[], Any], prop: str) -> None:
+    with pytest.raises(AssertionError, match=f"conformance property '{prop}' failed"):
+        assert_backend_conforms(make())
