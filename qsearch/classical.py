@@ -8,7 +8,9 @@
   marked sets.
 
 Draws are simulated in vectorised blocks, but the count is exactly the number of predicate
-evaluations the strategy makes (``QueryCount.verify``; ``oracle`` stays 0).
+evaluations the strategy makes (``QueryCount.verify``; ``oracle`` stays 0). Above 2^24 items the
+random strategies sample the exact joint distribution of (draw count, item found) in O(M) memory
+and time, so N = 2^60 costs what N = 2^25 does.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ STRATEGIES = ("random", "random-replace", "linear")
 #: Without a stated budget, ``random-replace`` stops after 20·N draws (a single marked item is
 #: missed with probability (1 − 1/N)^{20N} ≈ e^{-20}).
 REPLACE_BUDGET_FACTOR = 20
-#: Above this N, ``random`` draws lazily (sparse Fisher–Yates) instead of permuting all items.
+#: Above this N, the random strategies sample the exact distribution of their draw count and
+#: found item in O(M) memory instead of materialising N items or N/M draws.
 _DENSE_PERMUTATION_LIMIT = 2**24
 _BLOCK = 4096
 
@@ -51,22 +54,36 @@ def _first_marked_random(
         order = rng.permutation(n)[:budget]
         hits = np.flatnonzero(_mask(problem)[order])
         return (int(order[hits[0]]), int(hits[0]) + 1) if hits.size else (None, order.size)
-    # Sparse Fisher–Yates: position j swaps with a random position in [j, n).
-    swapped: dict[int, int] = {}
-    for j in range(min(budget, n)):
-        r = int(rng.integers(j, n))
-        item = swapped.get(r, r)
-        swapped[r] = swapped.get(j, j)
-        if problem.is_marked(item):
-            return item, j + 1
-    return None, min(budget, n)
+    return _first_marked_of_random_order(problem, rng, budget)
+
+
+def _first_marked_of_random_order(
+    problem: SearchProblem, rng: np.random.Generator, budget: int
+) -> tuple[int | None, int]:
+    """The first marked item of a uniformly random order, in O(M) memory and time.
+
+    In a uniformly random permutation the M marked items occupy a uniformly random M-subset of
+    the N positions, and which marked item comes first is uniform. Drawing that subset (numpy
+    uses Floyd-style sampling with a hash set when M ≪ N) gives the exact distribution of the
+    draw count, (N+1)/(M+1) on average, without touching the N − M unmarked items.
+    """
+    n, marked = problem.num_items, problem.marked_array
+    if marked.size == 0:
+        return None, min(budget, n)
+    positions = rng.choice(n, size=marked.size, replace=False)
+    first = int(np.argmin(positions))
+    if int(positions[first]) >= budget:
+        return None, min(budget, n)
+    return int(marked[first]), int(positions[first]) + 1
 
 
 def _first_marked_replace(
     problem: SearchProblem, rng: np.random.Generator, budget: int
 ) -> tuple[int | None, int]:
     n = problem.num_items
-    mask = _mask(problem) if n <= _DENSE_PERMUTATION_LIMIT else None
+    if n > _DENSE_PERMUTATION_LIMIT:
+        return _first_marked_of_independent_draws(problem, rng, budget)
+    mask = _mask(problem)
     spent = 0
     block = _BLOCK
     while spent < budget:
@@ -75,15 +92,32 @@ def _first_marked_replace(
             draws = rng.choice(n, size=size, p=problem.prior)
         else:
             draws = rng.integers(0, n, size=size)
-        if mask is not None:
-            hits = np.flatnonzero(mask[draws])
-        else:
-            hits = np.flatnonzero(np.isin(draws, problem.marked_array))
+        hits = np.flatnonzero(mask[draws])
         if hits.size:
             return int(draws[hits[0]]), spent + int(hits[0]) + 1
         spent += size
         block = min(block * 2, 2**20)
     return None, budget
+
+
+def _first_marked_of_independent_draws(
+    problem: SearchProblem, rng: np.random.Generator, budget: int
+) -> tuple[int | None, int]:
+    """Independent draws until a marked item, in O(M) memory and O(1) draws of randomness.
+
+    Each draw is marked with probability p = Σ_{marked} prior (M/N when uniform), so the draw
+    count is geometric with parameter p and the item found follows the prior restricted to the
+    marked set: the exact distribution of drawing one item at a time, without drawing N/M.
+    """
+    marked = problem.marked_array
+    mass = problem.marked_mass
+    if marked.size == 0 or mass <= 0.0:
+        return None, budget
+    draws = int(rng.geometric(mass))
+    if draws > budget:
+        return None, budget
+    weights = None if problem.prior is None else problem.prior[marked] / mass
+    return int(rng.choice(marked, p=weights)), draws
 
 
 def classical_search(

@@ -37,7 +37,24 @@ def test_optimal_iterations_beats_the_shortcut() -> None:
     shortcut = math.floor(math.pi / 4 * math.sqrt(n / m))
     k = optimal_iterations(n, m)
     assert (k, shortcut) == (1, 2)
-    assert success_probability(n, m, k) > success_probability(n, m, shortcut) + 0.01
+    # The docstring's numbers, by hand: θ = asin √(19/128); sin²(3θ), sin²(5θ).
+    theta = math.asin(math.sqrt(19 / 128))
+    assert round(math.sin(3 * theta) ** 2, 4) == 0.8595 == round(success_probability(n, m, 1), 4)
+    assert round(math.sin(5 * theta) ** 2, 4) == 0.8435 == round(success_probability(n, m, 2), 4)
+
+
+@pytest.mark.parametrize("n", [3, 5, 8, 16, 101, 1024])
+def test_above_half_k0_minimises_queries_per_success_but_not_success(n: int) -> None:
+    """M/N ≥ 1/2: k = 0 has the smallest (k + 1)/p_k, while some k > 0 may succeed more often."""
+    for m in range((n + 1) // 2, n):
+        assert optimal_iterations(n, m) == 0
+        cost0 = 1 / success_probability(n, m, 0)
+        for k in range(1, 12):
+            p = success_probability(n, m, k)
+            assert p == 0 or (k + 1) / p >= cost0 - 1e-12
+    # ... and the counterexample to "no k > 0 beats k = 0" for one run's success probability.
+    assert success_probability(5, 3, 0) == pytest.approx(0.6)
+    assert success_probability(5, 3, 2) == pytest.approx(0.9226, abs=1e-4)
 
 
 @pytest.mark.parametrize("n", [4, 7, 16, 50, 128, 1000, 4096])

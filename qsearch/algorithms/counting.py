@@ -6,12 +6,15 @@ Methods (each returns a :class:`CountResult` with a confidence interval at level
   (arXiv:1912.05559), Algorithm 1 with Clopper–Pearson intervals at level α/T per round
   (T = the paper's bound on the number of rounds), so the interval covers a with probability at
   least 1 − α. Stops when the interval on a is at most 2ε wide (the paper stops on the width in
-  θ, which implies it; stopping on a is never later and narrows fast near a = 0, which gives the
-  O(√(N·M)) cost of exact counting with ε < 1/(2N)).
+  θ, which implies it; stopping on a is never later and narrows fast near a = 0). Exact
+  counting (ε < 1/(2N)) is not cheap: measured over 20 seeds on ``ideal``, 1,425 oracle calls
+  plus 300 checks at N = 1024, M = 1, and 7,125 + 385 at N = 4096, more than the N reads of
+  a classical count at both sizes.
 * ``"mlae"``: maximum-likelihood amplitude estimation, Suzuki et al. 2020 (arXiv:1904.10246),
   exponentially incremental schedule m_k ∈ {0, 1, 2, 4, …}, grown until the Fisher-information
   half-width z_{1−α/2}/√(4·shots·Σ(2m_k+1)²) is at most ε; likelihood-ratio interval
-  (asymptotic level 1 − α, so its width is close to, not bounded by, 2ε).
+  (asymptotic level 1 − α, so its width is close to, not bounded by, 2ε; measured coverage
+  0.894 over 1,000 seeds at N = 1024, M = 1 for α = 0.1, where the asymptotics are weakest).
 * ``"qpe"``: canonical amplitude estimation / quantum counting, Brassard, Høyer, Mosca, Tapp
   2002 (arXiv:quant-ph/0005055), Theorem 12: with M' = 2^m evaluation qubits,
   |ã − a| ≤ 2π√(a(1−a))/M' + π²/M'² with probability ≥ 8/π²; the median of r independent runs,

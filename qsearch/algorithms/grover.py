@@ -35,8 +35,9 @@ def grover_search(
     k × shots oracle queries per attempt, every classical check, and the problem's build cost.
 
     M = 0: k = 0 and the search returns ``found=None`` after ``max_attempts`` runs.
-    M > N/2: a :class:`QSearchWarning` says amplification cannot help (k = 0 already succeeds
-    with probability M/N > 1/2); pass ``iterations`` to override.
+    M > N/2: a :class:`QSearchWarning` says why k = 0 is run: measuring the prepared state
+    needs fewer expected queries per success than any k > 0 (see :func:`optimal_iterations`),
+    although some k > 0 may raise one run's success probability; pass ``iterations`` to choose.
 
     Args:
         problem: the search problem.
@@ -55,8 +56,9 @@ def grover_search(
     if iterations is None:
         if 2 * problem.num_marked > problem.num_items:
             warnings.warn(
-                f"M/N = {problem.num_marked}/{problem.num_items} > 1/2: amplitude amplification "
-                "cannot beat measuring the uniform state; running k = 0.",
+                f"M/N = {problem.num_marked}/{problem.num_items} > 1/2: running k = 0, which "
+                "needs fewer expected queries per success than any k > 0; a k > 0 may still "
+                "raise one run's success probability (pass iterations= to choose k).",
                 QSearchWarning,
                 stacklevel=2,
             )

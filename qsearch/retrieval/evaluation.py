@@ -501,12 +501,15 @@ def _conclusion(table: pd.DataFrame, fits: dict[str, PowerLawFit]) -> str:
     if "search" in fits:
         s, b = fits["search"], fits["build"]
         lines.append(
-            f"  Oracle queries shrink as √N: search cost ∝ N_b^{s.slope:.2f} "
-            f"[{s.slope_low:.2f}, {s.slope_high:.2f}]; the build cost does not: "
+            f"  The search cost grows as √N_b, slower than a scan's N_b: ∝ N_b^{s.slope:.2f} "
+            f"[{s.slope_low:.2f}, {s.slope_high:.2f}]; the build cost grows as the scan does: "
             f"∝ N_b^{b.slope:.2f}."
         )
     else:
-        lines.append("  Oracle queries shrink as √N per bucket; the build cost (N_b) does not.")
+        lines.append(
+            "  The search cost grows as √N_b per bucket, slower than a scan's N_b; the build "
+            "cost grows as N_b, like the scan."
+        )
     lines.append(
         "  Over classical data the build pass reads every probed item, so quantum search cannot "
         "beat the classical scan end to end; the advantage exists only when the oracle is given "

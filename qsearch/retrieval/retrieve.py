@@ -12,9 +12,9 @@
 The bill is one :class:`~qsearch.results.QueryCount`: ``oracle`` = coherent oracle
 applications, ``verify`` = classical is-marked checks (and merge comparisons), ``build`` =
 the predicate evaluations that built the oracles plus the routing comparisons. The quantum
-search part shrinks as √N_b per bucket (Grover 1996, arXiv:quant-ph/9605043); ``build`` is N_b
-per bucket either way, so over classical data the quantum pipeline's total never beats the
-classical scan: the point the accounting makes visible.
+search part grows as √N_b per bucket, a scan as N_b (Grover 1996, arXiv:quant-ph/9605043);
+``build`` is N_b per bucket either way, so over classical data the quantum pipeline's total
+never beats the classical scan: the point the accounting makes visible.
 
 Algorithms (``algorithm=``):
 

@@ -20,35 +20,63 @@ from qsearch.problem import SearchProblem
 
 
 def _coverage_floor(trials: int, confidence: float) -> float:
-    """5σ below the guaranteed coverage (a fixed-seed binomial bound, never a retry)."""
-    return trials * confidence - 5 * math.sqrt(trials * confidence * (1 - confidence)) - 1
+    """One-sided 3σ below the claimed coverage (fixed seeds: a pass is reproducible, no retry)."""
+    return trials * confidence - 3 * math.sqrt(trials * confidence * (1 - confidence))
 
 
-@pytest.mark.parametrize(
-    ("method", "trials"), [("iqae", 120), ("mlae", 120), ("qpe", 120), ("monte-carlo", 300)]
-)
-@pytest.mark.parametrize("num_marked", [1, 37, 300, 800])
-def test_interval_covers_a_with_probability_one_minus_alpha(
-    ideal, method: str, trials: int, num_marked: int
-) -> None:
-    n, alpha, epsilon = 1024, 0.1, 0.02
-    problem = SearchProblem(n, range(num_marked))
-    a = num_marked / n
-    results = [
-        count_marked(problem, method=method, epsilon=epsilon, alpha=alpha, backend=ideal, seed=s)
-        for s in range(trials)
-    ]
-    covered = sum(r.covers(a) for r in results)
-    assert covered >= _coverage_floor(trials, 1 - alpha)
+def test_coverage_floor_fails_a_five_point_drop() -> None:
+    """The trial counts below make an estimator whose true coverage is 5 points under the claim
+    pass with probability < 0.2% (binomial tail), where the old 5σ floor at 120 trials let an
+    80%-coverage estimator through 89% of the time."""
+    from scipy import stats
+
+    for trials, claim in ((COVERAGE_TRIALS, 0.9), (MLAE_TRIALS, 0.9), (FIXED_POINT_TRIALS, 0.84)):
+        floor = math.ceil(_coverage_floor(trials, claim))
+        assert stats.binom.sf(floor - 1, trials, claim - 0.05) < 0.002
+
+
+N, ALPHA, EPSILON = 1024, 0.1, 0.02
+MARKED = (1, 37, 300, 800)
+#: Trials per method, split evenly over MARKED (pooled: the guarantee holds for every a).
+COVERAGE_TRIALS = 1600
+#: MLAE's likelihood-ratio interval has asymptotic level 1 − α: tested where a·N ≫ 1.
+MLAE_TRIALS = 1800
+FIXED_POINT_TRIALS = 2200
+
+
+def _coverage(ideal, method: str, marked: tuple[int, ...], trials: int) -> tuple[int, list]:  # type: ignore[no-untyped-def]
+    results, covered = [], 0
+    per = trials // len(marked)
+    for num_marked in marked:
+        problem = SearchProblem(N, range(num_marked))
+        for s in range(per):
+            r = count_marked(
+                problem, method=method, epsilon=EPSILON, alpha=ALPHA, backend=ideal, seed=s
+            )
+            covered += r.covers(num_marked / N)
+            results.append(r)
+    return covered, results
+
+
+@pytest.mark.parametrize("method", ["iqae", "qpe", "monte-carlo"])
+def test_interval_covers_a_with_probability_one_minus_alpha(ideal, method: str) -> None:
+    covered, results = _coverage(ideal, method, MARKED, COVERAGE_TRIALS)
+    assert covered >= _coverage_floor(COVERAGE_TRIALS, 1 - ALPHA)
     half_widths = [(r.confidence_interval[1] - r.confidence_interval[0]) / 2 for r in results]
-    if method == "mlae":  # the schedule targets ε through the Fisher information
-        assert np.mean(half_widths) <= 1.5 * epsilon
-    else:
-        assert max(half_widths) <= epsilon + 1e-12
+    assert max(half_widths) <= EPSILON + 1e-12
     assert all(
         0.0 <= r.confidence_interval[0] <= r.estimate <= r.confidence_interval[1] <= 1.0
         for r in results
     )
+
+
+def test_mlae_asymptotic_coverage_and_width(ideal) -> None:
+    """MLAE: coverage 1 − α where the asymptotics hold (a·N ≥ 37), mean half-width ≤ ε (the
+    Fisher target of its schedule). At a·N = 1 it under-covers (docs say so); not claimed."""
+    covered, results = _coverage(ideal, "mlae", MARKED[1:], MLAE_TRIALS)
+    assert covered >= _coverage_floor(MLAE_TRIALS, 1 - ALPHA)
+    half_widths = [(r.confidence_interval[1] - r.confidence_interval[0]) / 2 for r in results]
+    assert np.mean(half_widths) <= EPSILON
 
 
 def _slope_in_inverse_epsilon(method: str, ideal) -> float:  # type: ignore[no-untyped-def]

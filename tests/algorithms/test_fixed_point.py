@@ -65,16 +65,22 @@ def test_statevector_programs_match_the_closed_form(statevector) -> None:
         assert probs[problem.marked_array].sum() == pytest.approx(expected, abs=1e-9)
 
 
-@pytest.mark.parametrize("num_marked", [1, 3, 10, 40, 100])
-def test_sampled_success_rate_over_a_grid_of_marked_fractions(ideal, num_marked: int) -> None:
-    n, delta, trials = 128, 0.4, 400
-    problem = SearchProblem(n, range(num_marked))
-    successes = sum(
-        fixed_point_search(problem, delta=delta, backend=ideal, lower_bound=1 / n, seed=s).success
-        for s in range(trials)
-    )
-    p = 1 - delta**2
-    assert successes >= trials * p - 5 * math.sqrt(trials * p * (1 - p)) - 1
+def test_sampled_success_rate_over_a_grid_of_marked_fractions(ideal) -> None:
+    """Success ≥ 1 − δ² for every M/N ≥ the lower bound: 2,200 runs pooled over five M, one-sided
+    3σ floor (a success rate 5 points under 0.84 passes with probability < 0.2%; see
+    test_counting.test_coverage_floor_fails_a_five_point_drop)."""
+    n, delta, per = 128, 0.4, 440
+    successes = 0
+    for num_marked in (1, 3, 10, 40, 100):
+        problem = SearchProblem(n, range(num_marked))
+        successes += sum(
+            fixed_point_search(
+                problem, delta=delta, backend=ideal, lower_bound=1 / n, seed=s
+            ).success
+            for s in range(per)
+        )
+    trials, p = 5 * per, 1 - delta**2
+    assert successes >= trials * p - 3 * math.sqrt(trials * p * (1 - p))
 
 
 def test_statevector_search_agrees_with_the_closed_form_prediction(statevector) -> None:

@@ -19,7 +19,25 @@ from qiskit_algorithms import AmplificationProblem, Grover
 from qsearch.problem import SearchProblem, SearchProgram
 from qsearch.translate.qiskit import to_circuit
 
-CASES = [(3, [5], 2), (4, [3, 12], 1), (4, [0, 7, 9], 2), (5, [17], 4)]
+#: Marked sets that read differently under bit reversal, so a backend (or a reference) that
+#: reverses qubit order fails these tests (test_cases_detect_a_reversed_bit_order).
+CASES = [(3, [1], 2), (4, [1, 6], 1), (4, [0, 7, 9], 2), (5, [3], 4)]
+
+
+def _bit_reversed(item: int, num_qubits: int) -> int:
+    return int(format(item, f"0{num_qubits}b")[::-1], 2)
+
+
+@pytest.mark.parametrize(("num_qubits", "marked", "k"), CASES)
+def test_cases_detect_a_reversed_bit_order(num_qubits: int, marked: list[int], k: int) -> None:
+    assert {_bit_reversed(i, num_qubits) for i in marked} != set(marked)
+
+
+def test_aer_reports_item_i_as_i(aer) -> None:  # type: ignore[no-untyped-def]
+    """k = 1 on N = 4 with one marked item is certain: the one key must be that item."""
+    for item in range(4):
+        counts = aer.run([SearchProgram(SearchProblem(4, [item]), 1)], shots=50, seed=1)[0]
+        assert counts == {item: 50}
 
 
 def _reference(num_qubits: int, marked: list[int]) -> AmplificationProblem:

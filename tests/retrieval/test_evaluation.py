@@ -61,7 +61,8 @@ def test_scaling_fit_shows_sqrt_search_and_linear_build(
     sizes = digits_eval.scaling["mean_bucket_size"].to_numpy()
     assert np.all(np.diff(sizes) < 0)  # more buckets, smaller buckets
     text = digits_eval.format()
-    assert "Conclusion" in text and "shrink as √N" in text and "build cost does not" in text
+    assert "Conclusion" in text and "grows as √N_b, slower than a scan" in text
+    assert "build cost grows as" in text and "shrink" not in text
 
 
 @pytest.mark.skipif(not (HAS_FAISS and HAS_HNSWLIB), reason="needs the [ann] extra")
