@@ -271,4 +271,5 @@ register_backend(
     "sampler",
     "qsearch.backends.sampler:SamplerBackend",
     description="any qiskit BaseSamplerV2 (StatevectorSampler, Aer SamplerV2, runtime samplers)",
+    abilities=(CircuitExecution,),
 )

@@ -47,7 +47,7 @@ try:
 except ImportError as exc:  # pragma: no cover - qiskit is a core dependency
     raise ImportError(exc.msg, name=exc.name) from exc
 
-from qsearch.translate.qiskit import to_circuit
+from qsearch.translate.qiskit import counts_by_index, to_circuit
 
 _CACHE_SIZE = 256
 Translate = Callable[[SearchProgram], QuantumCircuit]
@@ -190,10 +190,25 @@ class SamplerBackend:
         programs = check_run_arguments(programs, shots, "SamplerBackend.run")
         if not programs:
             return []
+        return self._sample([self.circuit(p) for p in programs], shots, seed, "run")
+
+    def run_circuits(
+        self, circuits: Sequence[QuantumCircuit], *, shots: int, seed: SeedLike = None
+    ) -> list[Counts]:
+        """Sample measured circuits (one classical register each), lowered like programs are;
+        counts keyed by the register's integer value (the CircuitExecution ability)."""
+        shots = check_int(shots, "shots", "SamplerBackend.run_circuits", minimum=1)
+        lowered = [
+            c if self._pass_manager is None else self._pass_manager.run(c) for c in circuits
+        ]
+        return self._sample(lowered, shots, seed, "run_circuits")
+
+    def _sample(
+        self, circuits: list[QuantumCircuit], shots: int, seed: SeedLike, caller: str
+    ) -> list[Counts]:
         sampler = self.sampler
         if seed is not None:
-            sampler = self._reseeded(child_seed(make_rng(seed, "SamplerBackend.run")))
-        circuits = [self.circuit(program) for program in programs]
+            sampler = self._reseeded(child_seed(make_rng(seed, f"SamplerBackend.{caller}")))
         try:
             result = sampler.run(circuits, shots=shots).result()
         except Exception as exc:
@@ -201,14 +216,7 @@ class SamplerBackend:
                 f"The sampler {type(self.sampler).__name__} could not run the circuits: "
                 f"{type(exc).__name__}: {exc}"
             ) from exc
-        output: list[Counts] = []
-        for pub_result in result:
-            counts: Counts = {}
-            for bitstring, count in pub_result.join_data().get_counts().items():
-                item = int(bitstring, 2)
-                counts[item] = counts.get(item, 0) + int(count)
-            output.append(counts)
-        return output
+        return [counts_by_index(pub_result.join_data().get_counts()) for pub_result in result]
 
     def _reseeded(self, seed: int) -> Any:
         """A copy of a known simulator sampler with ``seed``; other samplers unchanged."""
