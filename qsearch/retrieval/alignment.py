@@ -150,7 +150,7 @@ def gradient_histogram(images: np.ndarray, side: int = 8, bins: int = 8) -> np.n
     Each image is split into 2×2 cells; each cell histograms its unsigned gradient orientations
     into ``bins`` bins weighted by magnitude: 4·bins features, L2-normalised.
     """
-    imgs = np.asarray(images, dtype=np.float64).reshape(-1, side, side)
+    imgs: np.ndarray = np.asarray(images, dtype=np.float64).reshape(-1, side, side)
     gy, gx = np.gradient(imgs, axis=(1, 2))
     magnitude = np.hypot(gx, gy)
     angle = np.mod(np.arctan2(gy, gx), np.pi)
