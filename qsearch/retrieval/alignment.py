@@ -76,7 +76,8 @@ def mutual_knn(A: Any, B: Any, k: int = 10, *, metric: str = "cosine") -> float:
     """Mutual k-NN alignment m_k(A, B) of Huh et al. 2024 (arXiv:2405.07987).
 
     Args:
-        A, B: (n, d_A) and (n, d_B) embeddings of the same n items (row i = item i).
+        A: (n, d_A) embeddings of n items (row i = item i).
+        B: (n, d_B) embeddings of the same n items, in the same order.
         k: neighbourhood size, 1 <= k <= n − 1.
         metric: ``"cosine"`` (rows normalised, as in the paper) or ``"euclidean"``.
 
