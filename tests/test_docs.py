@@ -173,3 +173,14 @@ def test_snippet_includes_exist() -> None:
     for page in DOCS.rglob("*.md"):
         for target in re.findall(r'^--8<-- "([^"]+)"', page.read_text(encoding="utf-8"), re.M):
             assert (ROOT / target).is_file(), f"{page.name} includes missing {target}"
+
+
+def test_reference_lists_the_public_namespace() -> None:
+    """Every public name has a row (whose link ``mkdocs build --strict`` resolves)."""
+    import qsearch
+
+    page = (DOCS / "reference" / "index.md").read_text(encoding="utf-8")
+    missing = [
+        name for name in qsearch.__all__ if name != "__version__" and f"`qs.{name}`" not in page
+    ]
+    assert not missing, f"docs/reference/index.md lacks rows for {missing}"
