@@ -21,10 +21,10 @@ def check_int(value: Any, name: str, owner: str, *, minimum: int | None = None) 
             f"The {name!r} argument of {owner} must be {expected}; got {value!r} "
             f"({type(value).__name__})."
         )
-    value = int(value)
-    if minimum is not None and value < minimum:
-        raise ProblemError(f"The {name!r} argument of {owner} must be {expected}; got {value}.")
-    return value
+    number = int(value)
+    if minimum is not None and number < minimum:
+        raise ProblemError(f"The {name!r} argument of {owner} must be {expected}; got {number}.")
+    return number
 
 
 def check_instance(value: Any, kind: type[T], name: str, owner: str) -> T:

@@ -113,7 +113,8 @@ class PowerLawFit:
     confidence: float
 
     def predict(self, sizes: ArrayLike) -> np.ndarray:
-        return np.exp(self.intercept) * np.asarray(sizes, dtype=float) ** self.slope
+        fitted: np.ndarray = np.exp(self.intercept) * np.asarray(sizes, dtype=float) ** self.slope
+        return fitted
 
 
 def fit_power_law(

@@ -57,7 +57,7 @@ def _check_marked(marked: Any, num_items: int) -> tuple[int, ...]:
                 "The 'marked' argument of SearchProblem must hold int item indices; "
                 f"got {value!r} ({type(value).__name__})."
             )
-        if not 0 <= value < num_items:
+        if not 0 <= int(value) < num_items:
             raise ProblemError(
                 f"The 'marked' argument of SearchProblem must hold indices in [0, {num_items}); "
                 f"got {value}."
@@ -197,7 +197,7 @@ class SearchProblem:
     @property
     def is_padded(self) -> bool:
         """True when N is not a power of two (the register has padding indices)."""
-        return self.num_items != 2**self.num_qubits
+        return self.num_items != 1 << self.num_qubits
 
     @cached_property
     def marked_array(self) -> np.ndarray:

@@ -208,7 +208,8 @@ def get_backend(name: str | Backend, **options: Any) -> Backend:
             f"The {name!r} backend needs a package that is not installed ({exc.name or exc})."
             + hint
         ) from exc
-    return getattr(module, attribute)(**options)
+    backend: Backend = getattr(module, attribute)(**options)
+    return backend
 
 
 def _is_qiskit_sampler(obj: object) -> bool:

@@ -252,8 +252,8 @@ def _evolve(program: SearchProgram, itemsize: int) -> np.ndarray:
             alpha, beta = phases[j]
             psi[marked] *= np.exp(1j * alpha)
             s_vec = s if s is not None else np.full(n, 1.0 / math.sqrt(n))
-            overlap = complex(s_vec @ psi)
+            amplitude = complex(s_vec @ psi)
             # −S_s(β)ψ = −ψ + (1 − e^{iβ})⟨s|ψ⟩ s
             psi *= -1.0
-            psi += (1 - np.exp(1j * beta)) * overlap * s_vec
+            psi += (1 - np.exp(1j * beta)) * amplitude * s_vec
     return psi

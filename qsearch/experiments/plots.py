@@ -188,8 +188,8 @@ def noise_figure(table: pd.DataFrame) -> Figure:
         for n, g in group.groupby("num_items", sort=True):
             first = g[g["first_shots"] == 1]
             hits = int(first["first_success"].astype(bool).sum())
-            low, high = wilson_interval(hits, len(first))
-            stats.append((int(n), hits / max(len(first), 1), low, high))
+            lower, upper = wilson_interval(hits, len(first))
+            stats.append((int(n), hits / max(len(first), 1), lower, upper))
         sizes, rate, low, high = (np.array(v, dtype=float) for v in zip(*stats, strict=True))
         container = left.errorbar(
             sizes, rate, yerr=[rate - low, high - rate], fmt="o-", capsize=3, label=label

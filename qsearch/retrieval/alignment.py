@@ -76,7 +76,8 @@ def mutual_knn(A: Any, B: Any, k: int = 10, *, metric: str = "cosine") -> float:
     """Mutual k-NN alignment m_k(A, B) of Huh et al. 2024 (arXiv:2405.07987).
 
     Args:
-        A, B: (n, d_A) and (n, d_B) embeddings of the same n items (row i = item i).
+        A: (n, d_A) embeddings of n items (row i = item i).
+        B: (n, d_B) embeddings of the same n items, in the same order.
         k: neighbourhood size, 1 <= k <= n − 1.
         metric: ``"cosine"`` (rows normalised, as in the paper) or ``"euclidean"``.
 
@@ -150,7 +151,7 @@ def gradient_histogram(images: np.ndarray, side: int = 8, bins: int = 8) -> np.n
     Each image is split into 2×2 cells; each cell histograms its unsigned gradient orientations
     into ``bins`` bins weighted by magnitude: 4·bins features, L2-normalised.
     """
-    imgs = np.asarray(images, dtype=np.float64).reshape(-1, side, side)
+    imgs: np.ndarray = np.asarray(images, dtype=np.float64).reshape(-1, side, side)
     gy, gx = np.gradient(imgs, axis=(1, 2))
     magnitude = np.hypot(gx, gy)
     angle = np.mod(np.arctan2(gy, gx), np.pi)

@@ -218,7 +218,7 @@ class IBMBackend:
         service: an already connected ``QiskitRuntimeService`` (or an object behaving like one).
         threads: simulator threads in local mode.
         store: job store for real-device ``run`` calls (a
-        :class:`qsearch.backends.ibm.jobs.JobStore`, a path,
+            :class:`qsearch.backends.ibm.jobs.JobStore`, a path,
             or None for the default under ``$QSEARCH_HOME``).
 
     Example:

@@ -51,13 +51,14 @@ def _device_classes() -> dict[str, type]:
     classes: dict[str, type] = {}
     for attribute in dir(provider):
         value = getattr(provider, attribute)
+        name = getattr(value, "backend_name", None)
         if (
             isinstance(value, type)
             and issubclass(value, FakeBackendV2)
             and value is not FakeBackendV2
-            and isinstance(getattr(value, "backend_name", None), str)
+            and isinstance(name, str)
         ):
-            classes[value.backend_name] = value
+            classes[name] = value
     return classes
 
 

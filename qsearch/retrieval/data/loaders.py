@@ -35,7 +35,8 @@ def check_vectors(
 
     Args:
         vectors: array-like of shape (n, d) (or (d,) when ``allow_1d``; returned as (1, d)).
-        name, owner: the argument and function named in error messages.
+        name: the argument named in error messages.
+        owner: the function named in error messages.
         metric: ``"cosine"`` additionally rejects zero rows (they have no direction).
         dim: required number of columns (the index's dimension).
         allow_1d: accept a single vector.
