@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -372,7 +372,7 @@ def _check_exact_probabilities(runner: _Runner, prop: str) -> None:
     """``probabilities`` equals :func:`reference_probabilities` item by item (to 1e-8)."""
     for _, program, optional in _statistical_programs():
         try:
-            result = runner.backend.probabilities([program])
+            result = cast(ExactProbabilities, runner.backend).probabilities([program])
         except UnsupportedProgramError:
             if optional:  # a feature the backend declines in run() too
                 continue
@@ -408,7 +408,9 @@ def _check_closed_form(runner: _Runner, prop: str) -> None:
         p_marked = float(probs[list(problem.marked)].sum())
         seed = runner.seed()
         samples = [
-            runner.backend.sample_amplified(problem, p_marked, shots=runner.shots, seed=seed)
+            cast(ClosedFormAmplification, runner.backend).sample_amplified(
+                problem, p_marked, shots=runner.shots, seed=seed
+            )
             for _ in range(2)
         ]
         first, again = _check_counts_shape(
@@ -437,7 +439,8 @@ def _check_circuit_execution(runner: _Runner, prop: str) -> None:
     qpe = qpe_circuit(SearchProblem(4, [1]), 3)  # a = 1/4
     circuits, expected = [marker, crossed, qpe], [5, 2]
     seed = runner.seed()
-    runs = [runner.backend.run_circuits(circuits, shots=runner.shots, seed=seed) for _ in range(2)]
+    executor = cast(CircuitExecution, runner.backend)
+    runs = [executor.run_circuits(circuits, shots=runner.shots, seed=seed) for _ in range(2)]
     limits = [2**c.num_clbits for c in circuits]
     first = _check_counts_shape(runner.name, limits, runs[0], runner.shots, prop)
     if first != _check_counts_shape(runner.name, limits, runs[1], runner.shots, prop):

@@ -155,6 +155,12 @@ class _Request(NamedTuple):
     shots: int
     rng: np.random.Generator
 
+    def quantum_backend(self) -> Backend:
+        """The backend a quantum estimator runs on (only Monte-Carlo runs without one)."""
+        if self.backend is None:
+            raise ProblemError("count_marked: a quantum method needs a backend; got None.")
+        return self.backend
+
 
 #: (estimate of a, confidence interval on a, the bill, metadata) from each estimator.
 _Estimate = tuple[float, tuple[float, float], QueryCount, dict[str, Any]]
@@ -188,7 +194,8 @@ def _find_next_k(k: int, upper: bool, theta: tuple[float, float]) -> tuple[int, 
 
 
 def _iqae(request: _Request) -> _Estimate:
-    problem, backend, epsilon, alpha, shots, rng = request
+    problem, _, epsilon, alpha, shots, rng = request
+    backend = request.quantum_backend()
     max_rounds = int(math.log(2 * math.pi / 8 / epsilon) / math.log(2)) + 1
     theta = (0.0, 0.25)  # θ/(2π), a = sin²(2π·θ)
     a_interval = (0.0, 1.0)
@@ -249,7 +256,8 @@ def _log_likelihood(
 
 
 def _mlae(request: _Request) -> _Estimate:
-    problem, backend, epsilon, alpha, shots, rng = request
+    problem, _, epsilon, alpha, shots, rng = request
+    backend = request.quantum_backend()
     schedule = np.asarray(_mlae_schedule(epsilon, alpha, shots), dtype=np.int64)
     programs = [SearchProgram(problem, int(m)) for m in schedule]
     counts = backend.run(programs, shots=shots, seed=child_seed(rng))
@@ -352,7 +360,8 @@ def _qpe_samples(
 
 
 def _qpe(request: _Request) -> _Estimate:
-    problem, backend, epsilon, alpha, _, rng = request
+    problem, _, epsilon, alpha, _, rng = request
+    backend = request.quantum_backend()
     m = qpe_evaluation_qubits(epsilon)
     size = 2**m
     runs = qpe_repetitions(alpha)

@@ -9,7 +9,7 @@ success does not fall again when λ is larger than expected (no "souffle problem
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -91,7 +91,8 @@ def fixed_point_search(
 
     def run_once(run_seed: int) -> Counts:
         if program is None:
-            return backend.sample_amplified(problem, predicted, shots=shots, seed=run_seed)
+            sampler = cast(ClosedFormAmplification, backend)
+            return sampler.sample_amplified(problem, predicted, shots=shots, seed=run_seed)
         return backend.run([program], shots=shots, seed=run_seed)[0]
 
     tally = repeat_until_verified(problem, run_once, iterations, shots, rng, max_attempts)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeGuard, TypeVar, runtime_checkable
 
 import numpy as np
 
@@ -89,11 +89,13 @@ class CircuitExecution(Protocol):
     ) -> list[Counts]: ...
 
 
+AbilityT = TypeVar("AbilityT")
+
 #: The optional abilities, in the order the conformance suite checks them.
 ABILITIES: tuple[type, ...] = (ExactProbabilities, ClosedFormAmplification, CircuitExecution)
 
 
-def supports(backend: object, ability: type) -> bool:
+def supports(backend: object, ability: type[AbilityT]) -> TypeGuard[AbilityT]:
     """True when ``backend`` has ``ability`` (one of :data:`ABILITIES`).
 
     It has it when it implements the protocol's method and has not set it to ``None`` (the

@@ -236,12 +236,12 @@ class SamplerBackend:
         simulator_options = getattr(getattr(sampler, "options", None), "simulator", None)
         if hasattr(simulator_options, "seed_simulator"):  # qiskit-ibm-runtime, local mode
             clone = copy.copy(sampler)
-            options = copy.deepcopy(sampler.options)
-            options.simulator.seed_simulator = seed % 2**31
+            runtime_options: Any = copy.deepcopy(sampler.options)
+            runtime_options.simulator.seed_simulator = seed % 2**31
             try:
-                clone.options = options
+                clone.options = runtime_options
             except AttributeError:  # SamplerV2 before 0.50: a read-only property
-                clone._options = options
+                clone._options = runtime_options
             return clone
         return sampler
 

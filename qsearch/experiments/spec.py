@@ -281,7 +281,7 @@ class SweepSpec:
         base = {key: table[key] for key in GRID_KEYS if key in table}
         grids_data = table.get("grid")
         if grids_data is None:
-            grids = (_parse_grid(base, place),)
+            grids: tuple[Grid, ...] = (_parse_grid(base, place),)
         else:
             if not isinstance(grids_data, list) or not grids_data:
                 raise _spec_error(place, "grid", "a non-empty array of tables", grids_data)

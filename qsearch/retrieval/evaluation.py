@@ -551,7 +551,12 @@ def recall_vs_n_probe(
 
     Args:
         n_probes: the values to measure (default 1, 2, 4, ... and n_buckets).
-        Others: as for :func:`evaluate_retrieval`.
+        dataset: as for :func:`evaluate_retrieval`.
+        k: as for :func:`evaluate_retrieval`.
+        n_buckets: as for :func:`evaluate_retrieval`.
+        n_queries: as for :func:`evaluate_retrieval`.
+        include_faiss: also measure FAISS IVF-Flat (NaN without faiss).
+        seed: as for :func:`evaluate_retrieval`.
 
     Returns:
         A DataFrame with columns :data:`PROBE_COLUMNS`, one row per ``n_probe``.
