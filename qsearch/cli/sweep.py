@@ -122,9 +122,7 @@ def register_cli(subparsers: Any) -> None:
         arg("--format", default="png", help="png, svg, pdf or a comma list (default png)"),
         arg("--out", help="directory (default <output>/plots)"),
     )
-    add_command(
-        actions, "plot", _cmd_plot, plot_arguments, help="write figures (PNG/SVG/PDF) from the store"
-    )
+    add_command(actions, "plot", _cmd_plot, plot_arguments, help="write figures (PNG, SVG, PDF)")
     export_arguments = (
         _SPEC,
         arg("--format", choices=("parquet", "csv"), default="csv"),

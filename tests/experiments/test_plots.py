@@ -177,12 +177,17 @@ def test_minimum_figure_plots_the_total_and_says_nothing_false(
     fig = queries_figure(summary, fits, setting="backend=ideal noise=none")
     text = _texts(fig)
     assert "minimum of N values" in text and "marked item" not in text
-    assert "closed form" not in text  # none is drawn for minimum finding
     assert "M=" not in text  # minimum finding has no marked set
     assert "backend=ideal noise=none" in text
     assert "build" in fig.axes[0].get_ylabel()
     ax = fig.axes[0]
-    assert not [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+    # The only closed form drawn is the classical N reads; quantum minimum finding has none.
+    (dashed,) = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+    assert list(dashed.get_ydata()) == [16.0, 64.0, 256.0]
+    assert to_hex(dashed.get_color()) == to_hex(ALGORITHM_COLORS["classical-minimum"])
+    assert "dashed: closed form" in text
+    without = summary[summary["algorithm"] == "minimum"]
+    assert "closed form" not in _texts(queries_figure(without))  # none drawn: none claimed
     # The quantum curve is the whole bill: oracle + verify + build of every trial.
     rows = minimum_comparison.rows
     quantum = rows[rows["algorithm"] == "minimum"]
