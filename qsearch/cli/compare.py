@@ -8,6 +8,7 @@ preset (:func:`qsearch.experiments.compare.compare_spec` through
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,11 @@ COMPARISON_NAMES = ("count", "exponential", "fixed-point", "grover", "minimum")
 DESCRIPTION = (
     "``qsearch compare`` draws, for each size N and trial t, one random problem with M marked "
     "items (the same instance for every algorithm of that trial), solves it with the quantum "
-    "algorithm and its classical counterparts, and reports the mean number of queries (oracle + "
-    "classical verifications) with a 95% Student-t interval, the success rate, the closed-form "
-    "expectation where one exists, and the fitted log-log slope of mean queries vs N with a "
-    "bootstrap CI (≈ 0.5 for Grover, ≈ 1.0 for classical sampling)."
+    "algorithm and its classical counterparts, and reports the whole bill (oracle queries, "
+    "classical verifications, oracle build, total) with a 95% Student-t interval on the total, "
+    "the success rate, the closed-form expectation where one exists, and the fitted log-log "
+    "slope of the mean total vs N with a bootstrap CI (≈ 0.5 for Grover, ≈ 1.0 for classical "
+    "sampling) beside the slopes of the query part, the oracle alone and the exact expectation."
 )
 
 
@@ -39,17 +41,60 @@ def _parse_option(text: str) -> tuple[str, Any]:
     return key, value
 
 
+def _check_output(out: Path) -> None:
+    """Refuse, before any point runs, an output directory that cannot be written."""
+    from qsearch.exceptions import ProblemError
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".qsearch-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise ProblemError(
+            f"The '--out' option of qsearch compare must name a writable directory; got "
+            f"{str(out)!r} ({exc.strerror or exc}). Choose another --out."
+        ) from None
+
+
+def _check_inputs(args: argparse.Namespace, circuit: bool) -> tuple[list[int], int]:
+    from qsearch.exceptions import ProblemError
+
+    if args.sizes is None:
+        from qsearch.experiments import compare
+
+        sizes = list(compare.DEFAULT_SIZES_CIRCUIT if circuit else compare.DEFAULT_SIZES_IDEAL)
+    elif len(set(args.sizes)) < 2:
+        raise ProblemError(
+            "The '--sizes' option of qsearch compare must list at least 2 distinct sizes (a "
+            f"slope needs >= 2 sizes); got {args.sizes}."
+        )
+    else:
+        sizes = args.sizes
+    trials = (20 if circuit else 100) if args.trials is None else args.trials
+    if trials < 2:
+        raise ProblemError(
+            "The '--trials' option of qsearch compare must be an int >= 2 (a confidence "
+            f"interval needs 2 trials per size); got {trials}."
+        )
+    return sizes, trials
+
+
 def _run(args: argparse.Namespace) -> int:
+    from qsearch.exceptions import ProblemError
     from qsearch.experiments import compare
+    from qsearch.experiments.analysis import load_table
     from qsearch.experiments.runner import sweep
 
     options = dict(args.option or [])
     threads = options.pop("threads", None)  # an execution setting, not part of a point
-    circuit = args.backend != "ideal"
-    sizes = args.sizes or list(
-        compare.DEFAULT_SIZES_CIRCUIT if circuit else compare.DEFAULT_SIZES_IDEAL
-    )
-    trials = args.trials or (20 if circuit else 100)
+    sizes, trials = _check_inputs(args, circuit=args.backend != "ideal")
+    formats = [f for f in args.format.split(",") if f]
+    if not formats or any(f not in ("png", "svg", "pdf") for f in formats):
+        raise ProblemError(
+            f"The '--format' option of qsearch compare must be png, svg, pdf or a comma list of "
+            f"them; got {args.format!r}."
+        )
     spec = compare.compare_spec(
         sizes,
         marked=args.marked,
@@ -61,20 +106,24 @@ def _run(args: argparse.Namespace) -> int:
         backend_options=options,
         output=args.out,
     )
+    # Build the backend once, and try the output directory, before any point runs.
+    setting = compare.check_backend(args.backend, noise=args.noise, options=options)
+    out = Path(args.out)
+    _check_output(out)
     report = sweep(spec, workers=args.workers, threads=threads)
-    comparison = compare.comparison_from_sweep(spec, seed=args.seed)
     print(
-        f"qsearch compare: algorithm={args.algorithm} backend={args.backend}"
-        + (f" noise={args.noise}" if args.noise else "")
-        + f" M={args.marked} "
+        f"qsearch compare: algorithm={args.algorithm} {setting} M={args.marked} "
         f"trials={trials} seed={args.seed} ({report.summary()})"
     )
+    for line in compare.failure_lines(load_table(spec, include_errors=True)):
+        print(line, file=sys.stderr)
+    comparison = compare.comparison_from_sweep(spec, seed=args.seed, setting=setting)
     print(compare.format_report(comparison))
-    out = Path(args.out)
     comparison.rows.to_csv(out / "results.csv", index=False)
     comparison.summary.to_csv(out / "summary.csv", index=False)
-    png = compare.plot_comparison(comparison, out / "queries.png")
-    print(f"\nwrote {out / 'results.csv'}, {out / 'summary.csv'} and {png}")
+    figures = [compare.plot_comparison(comparison, out / f"queries.{fmt}") for fmt in formats]
+    names = ", ".join(str(f) for f in figures)
+    print(f"\nwrote {out / 'results.csv'}, {out / 'summary.csv'} and {names}")
     print(f"(rerunning resumes from {report.store_path}; a larger grid runs only new points)")
     return 1 if report.failed else (130 if report.interrupted else 0)
 
@@ -99,6 +148,11 @@ def register_cli(subparsers: Any) -> None:
         arg("--algorithm", default="grover", help=f"one of {sorted(COMPARISON_NAMES)}"),
         arg("--seed", type=int, default=7, help="root seed (default 7)"),
         arg("--out", default="results/compare", help="output directory"),
+        arg(
+            "--format",
+            default="png",
+            help="figure format: png, svg, pdf or a comma list, e.g. png,pdf (default png)",
+        ),
         arg("--workers", type=int, help="local worker processes (default: the available cores)"),
     )
     add_command(

@@ -119,12 +119,10 @@ def register_cli(subparsers: Any) -> None:
     )
     plot_arguments = (
         _SPEC,
-        arg("--format", default="png", help="png, svg or png,svg (default png)"),
+        arg("--format", default="png", help="png, svg, pdf or a comma list (default png)"),
         arg("--out", help="directory (default <output>/plots)"),
     )
-    add_command(
-        actions, "plot", _cmd_plot, plot_arguments, help="write figures (PNG/SVG) from the store"
-    )
+    add_command(actions, "plot", _cmd_plot, plot_arguments, help="write figures (PNG, SVG, PDF)")
     export_arguments = (
         _SPEC,
         arg("--format", choices=("parquet", "csv"), default="csv"),

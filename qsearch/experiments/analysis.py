@@ -2,16 +2,19 @@
 
 * :func:`load_table`: one row per stored point (parameters, query counts, success, first-attempt
   facts, provenance), as a pandas DataFrame.
-* :func:`summarize`: per (algorithm, backend, noise, M, N) the mean queries with a Student-t
-  interval, the success rate and the closed-form expectation where one exists.
-* :func:`fit_scaling`: the exponent b of mean queries ≈ C·N^b per series, with a percentile
-  bootstrap CI over repetitions (≈ 1/2 for Grover, Boyer–Brassard–Høyer–Tapp 1998,
-  arXiv:quant-ph/9605034; ≈ 1 for classical sampling).
+* :func:`summarize`: per (algorithm, backend, noise, M, N) the mean oracle, verify, build and
+  total cost, Student-t intervals of the query part and of the total, the success rate and the
+  closed-form expectation where one exists.
+* :func:`fit_scaling`: the exponent b of a mean cost ≈ C·N^b per series (the total by default),
+  with a percentile bootstrap CI over repetitions (≈ 1/2 for Grover, Boyer–Brassard–Høyer–Tapp
+  1998, arXiv:quant-ph/9605034; ≈ 1 for classical sampling); :func:`expected_slope` is the same
+  fit of the exact expectation over the same sizes.
 * :func:`success_by_iterations`: the single-run success rate of Grover at each iterate count k
   with a Wilson interval, next to the closed form sin²((2k+1)θ), sin²θ = M/N.
 
 ``queries`` is the query-model cost, oracle + verification (``QueryCount.search``), as in
-``qsearch compare``; ``total_queries`` adds the oracle's build cost.
+``qsearch compare``; ``total_queries`` adds the oracle's build cost. Comparisons report and fit
+the total: a build left off the bill would fake a quantum win.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from qsearch.experiments.store import ResultStore
 #: Columns that name a series (one curve in a plot, one fitted exponent).
 SERIES = ("algorithm", "backend", "noise", "num_marked")
 NO_NOISE = "none"
+#: Cost columns :func:`fit_scaling` can fit: the whole bill, the query part, the oracle alone.
+COSTS = ("total_queries", "queries", "oracle_queries")
 
 
 def _store_path(source: Any) -> Path:
@@ -156,9 +161,12 @@ def _scaling_rows(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def summarize(table: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
-    """Per (algorithm, backend, noise, M, N): mean queries with a Student-t CI and success rate.
+    """Per (algorithm, backend, noise, M, N): mean costs with Student-t CIs and success rate.
 
-    ``expected_queries`` is the closed form where one is known (NaN otherwise): (k+1)/p for
+    ``mean_queries`` (with ``ci_low``/``ci_high``) is the query part, oracle + verification;
+    ``mean_oracle``, ``mean_verify``, ``mean_build`` and ``mean_total`` (with
+    ``total_ci_low``/``total_ci_high``) split and sum the whole bill. ``expected_queries`` is
+    the closed form of the query part where one is known (NaN otherwise): (k+1)/p for
     Grover with p = sin²((2k+1)θ), (N+1)/(M+1) for sampling without replacement and linear scan,
     N/M with replacement. ``failed`` counts the points of the cell that raised.
     """
@@ -173,6 +181,12 @@ def summarize(table: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
         "expected_queries",
         "success_rate",
         "mean_wall_time_s",
+        "mean_oracle",
+        "mean_verify",
+        "mean_build",
+        "mean_total",
+        "total_ci_low",
+        "total_ci_high",
     ]
     if table.empty:
         return pd.DataFrame(columns=columns)
@@ -181,13 +195,18 @@ def summarize(table: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
     for keys, group in search.groupby([*SERIES, "num_items"], sort=True, dropna=False):
         algorithm, backend, noise, m, n = keys
         ok = group[group["status"] == "ok"]
+        parts = {c: math.nan for c in ("oracle_queries", "verify_queries", "build_queries")}
         if ok.empty:
-            mean = low = high = math.nan
+            mean = low = high = total = total_low = total_high = math.nan
             rate = math.nan
         else:
             mean, low, high = mean_confidence_interval(
                 ok["queries"].to_numpy(dtype=float), confidence
             )
+            total, total_low, total_high = mean_confidence_interval(
+                ok["total_queries"].to_numpy(dtype=float), confidence
+            )
+            parts = {c: float(ok[c].astype(float).mean()) for c in parts}
             rate = float(ok["success"].astype(float).mean())
         out.append(
             {
@@ -204,6 +223,12 @@ def summarize(table: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
                 "expected_queries": expected_queries(str(algorithm), int(n), int(m)),
                 "success_rate": rate,
                 "mean_wall_time_s": float(ok["wall_time_s"].mean()) if len(ok) else math.nan,
+                "mean_oracle": parts["oracle_queries"],
+                "mean_verify": parts["verify_queries"],
+                "mean_build": parts["build_queries"],
+                "mean_total": total,
+                "total_ci_low": total_low,
+                "total_ci_high": total_high,
             }
         )
     return pd.DataFrame.from_records(out, columns=columns)
@@ -215,17 +240,28 @@ def fit_scaling(
     confidence: float = 0.95,
     n_bootstrap: int = 1000,
     seed: int = 0,
+    cost: str = "total_queries",
 ) -> pd.DataFrame:
-    """Fit mean queries ≈ C·N^slope per series (algorithm, backend, noise, M).
+    """Fit a mean cost ≈ C·N^slope per series (algorithm, backend, noise, M).
 
     Uses :func:`qsearch.complexity.fit_power_law`: least squares on log(mean) vs log N, with a
-    percentile bootstrap CI that resamples the repetitions of each size. Series with fewer than
-    two sizes, or a size with a zero-query point, are left out.
+    percentile bootstrap CI that resamples the repetitions of each size. The interval covers
+    the sampling noise of those repetitions only: not the bias of a power law fitted at small
+    N (compare :func:`expected_slope`), and it has zero width where every repetition costs the
+    same. Series with fewer than two sizes, or a size with a zero-cost point, are left out.
+
+    Args:
+        cost: one of :data:`COSTS`: ``"total_queries"`` (oracle + verify + build, the default),
+            ``"queries"`` (oracle + verify) or ``"oracle_queries"``.
 
     Returns:
         Columns ``algorithm, backend, noise, num_marked, slope, slope_low, slope_high,
-        intercept, confidence, sizes, min_size, max_size, trials``.
+        intercept, confidence, sizes, min_size, max_size, trials, cost``.
     """
+    if cost not in COSTS:
+        raise ProblemError(
+            f"The 'cost' argument of fit_scaling must be one of {list(COSTS)}; got {cost!r}."
+        )
     columns = [
         *SERIES,
         "slope",
@@ -237,15 +273,16 @@ def fit_scaling(
         "min_size",
         "max_size",
         "trials",
+        "cost",
     ]
     rows = _scaling_rows(table)
     out = []
     if not rows.empty:
         for keys, group in rows.groupby(list(SERIES), sort=True, dropna=False):
             samples = {
-                int(n): g["queries"].to_numpy(dtype=float)
+                int(n): g[cost].to_numpy(dtype=float)
                 for n, g in group.groupby("num_items")
-                if len(g) and (g["queries"] > 0).all()
+                if len(g) and (g[cost] > 0).all()
             }
             if len(samples) < 2:
                 continue
@@ -266,9 +303,31 @@ def fit_scaling(
                     "min_size": min(samples),
                     "max_size": max(samples),
                     "trials": int(sum(len(v) for v in samples.values())),
+                    "cost": cost,
                 }
             )
     return pd.DataFrame.from_records(out, columns=columns)
+
+
+def expected_slope(algorithm: str, sizes: Sequence[int], num_marked: int) -> float:
+    """Least-squares log-log slope of the exact expected query cost over ``sizes`` (NaN if none).
+
+    The slope a perfect experiment at these sizes would fit (closed forms of
+    :func:`qsearch.experiments.registry.expected_queries`); its gap to 1/2 or 1 is the bias of
+    the finite sizes, which no bootstrap interval covers.
+    """
+    sizes = sorted(set(int(n) for n in sizes))
+    if len(sizes) < 2:
+        return math.nan
+    values = [expected_queries(algorithm, n, num_marked) for n in sizes]
+    if not all(math.isfinite(v) and v > 0 for v in values):
+        return math.nan
+    x = [math.log(n) for n in sizes]
+    y = [math.log(v) for v in values]
+    mx, my = sum(x) / len(x), sum(y) / len(y)
+    return sum((a - mx) * (b - my) for a, b in zip(x, y, strict=True)) / sum(
+        (a - mx) ** 2 for a in x
+    )
 
 
 def wilson_interval(successes: int, trials: int, z: float = 1.959964) -> tuple[float, float]:
@@ -370,20 +429,29 @@ def export_table(source: Any, path: str | os.PathLike[str], *, format: str = "cs
     return path
 
 
-def series_label(row: Any, *, backends: int = 1) -> str:
-    """A legend label: algorithm, then backend (when several), noise (when any) and M."""
+#: Experiments whose M is not an input (minimum finding reads N values, no marked set).
+IGNORES_MARKED = frozenset({"minimum", "classical-minimum"})
+
+
+def series_label(row: Any, *, backends: int = 1, show_marked: bool = True) -> str:
+    """A legend label: algorithm, then backend (when several), noise (when any) and M (when
+    ``show_marked`` and the experiment uses M)."""
     parts = [str(row["algorithm"])]
     if backends > 1:
         parts.append(str(row["backend"]))
     if row["noise"] != NO_NOISE:
         parts.append(f"noise={row['noise']}")
-    parts.append(f"M={int(row['num_marked'])}")
+    if show_marked and str(row["algorithm"]) not in IGNORES_MARKED:
+        parts.append(f"M={int(row['num_marked'])}")
     return ", ".join(parts)
 
 
 __all__ = [
+    "COSTS",
+    "IGNORES_MARKED",
     "NO_NOISE",
     "SERIES",
+    "expected_slope",
     "export_table",
     "fit_scaling",
     "load_table",

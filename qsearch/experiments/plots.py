@@ -1,13 +1,17 @@
 """Figures from sweep tables (matplotlib, Agg; no pyplot state is touched).
 
-* :func:`queries_figure`: mean queries vs N on log-log axes with CI bands, the closed form
-  dashed, and the fitted exponent with its bootstrap CI in the legend.
+* :func:`queries_figure`: mean total cost (or, labelled, the query part) vs N on log-log axes
+  with CI bands, the closed form dashed where one is drawn, and the fitted exponent with its
+  bootstrap CI in the legend.
 * :func:`success_figure`: single-run success probability of Grover vs iterations k with Wilson
   intervals and the closed form sin²((2k+1)θ), sin²θ = M/N (Boyer, Brassard, Høyer, Tapp 1998,
   arXiv:quant-ph/9605034).
 * :func:`noise_figure`: noisy vs ideal: single-run success and mean queries vs N per noise
   setting, next to the ideal closed forms.
-* :func:`plot_sweep`: all figures that the data of a store supports, written as PNG and/or SVG.
+* :func:`plot_sweep`: all figures that the data of a store supports, as PNG, SVG and/or PDF.
+
+Every figure names its backend(s) and noise model(s), keeps its legend off the data (right of
+the axes), and draws each algorithm in its colour of :data:`ALGORITHM_COLORS` in every figure.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from matplotlib.figure import Figure
 
 from qsearch.exceptions import ProblemError
 from qsearch.experiments.analysis import (
+    IGNORES_MARKED,
     NO_NOISE,
     SERIES,
     fit_scaling,
@@ -35,7 +40,47 @@ from qsearch.experiments.analysis import (
 )
 from qsearch.schedules import optimal_iterations
 
-FORMATS = ("png", "svg")
+FORMATS = ("png", "svg", "pdf")
+
+#: One colour per algorithm in every figure (quantum: cool colours, classical: warm and greys).
+ALGORITHM_COLORS = {
+    "grover": "tab:blue",
+    "exponential": "tab:purple",
+    "fixed-point": "tab:cyan",
+    "minimum": "navy",
+    "count": "teal",
+    "classical-random": "tab:orange",
+    "classical-random-replace": "tab:red",
+    "classical-linear": "tab:brown",
+    "classical-minimum": "tab:gray",
+    "classical-count": "tab:olive",
+}
+_MARKERS = ("o", "^", "s", "D", "v", "P")
+
+
+def algorithm_color(algorithm: str) -> str:
+    """The colour of ``algorithm`` in every figure (black for an unregistered name)."""
+    return ALGORITHM_COLORS.get(str(algorithm), "black")
+
+
+def setting_text(table: pd.DataFrame) -> str:
+    """``backend=… noise=…`` for each (backend, noise) pair of a table or summary."""
+    if table.empty:
+        return ""
+    pairs = table[["backend", "noise"]].drop_duplicates().itertuples(index=False)
+    return "; ".join(f"backend={b} noise={n}" for b, n in sorted(pairs))
+
+
+def _goal(algorithms: set[str]) -> str:
+    if algorithms & {"minimum", "classical-minimum"}:
+        return "to find the minimum of N values"
+    if algorithms & {"count", "classical-count"}:
+        return "to count the marked items exactly"
+    return "to find a marked item"
+
+
+def _legend_outside(ax: Any) -> None:
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
 
 
 def _closed_form_curve(num_items: int, num_marked: int, k: np.ndarray) -> np.ndarray:
@@ -43,57 +88,96 @@ def _closed_form_curve(num_items: int, num_marked: int, k: np.ndarray) -> np.nda
     return np.sin((2 * k + 1) * theta) ** 2
 
 
-def queries_figure(summary: pd.DataFrame, fits: pd.DataFrame | None = None) -> Figure:
-    """Mean queries vs N per series (log-log), CI bands, closed form dashed, slopes in the legend.
+def queries_figure(
+    summary: pd.DataFrame,
+    fits: pd.DataFrame | None = None,
+    *,
+    cost: str = "total",
+    setting: str = "",
+) -> Figure:
+    """Mean cost vs N per series (log-log), CI bands, closed forms dashed, slopes in the legend.
 
     Args:
         summary: :func:`qsearch.experiments.analysis.summarize` output.
-        fits: :func:`qsearch.experiments.analysis.fit_scaling` output (slopes shown when given).
+        fits: :func:`qsearch.experiments.analysis.fit_scaling` output (slopes shown when given;
+            fit the same ``cost``).
+        cost: ``"total"`` (oracle + verify + build, the default) or ``"query"`` (oracle +
+            verify, labelled as leaving the build out).
+        setting: where the points ran (default: the backends and noise models of ``summary``).
     """
-    fig = Figure(figsize=(7.5, 4.8))
+    if cost not in ("total", "query"):
+        raise ProblemError(
+            f"The 'cost' argument of queries_figure must be 'total' or 'query'; got {cost!r}."
+        )
+    mean, low, high = (
+        ("mean_total", "total_ci_low", "total_ci_high")
+        if cost == "total"
+        else ("mean_queries", "ci_low", "ci_high")
+    )
+    fig = Figure(figsize=(10, 4.8), layout="constrained")
     ax = fig.add_subplot()
-    data = summary.dropna(subset=["mean_queries"])
+    data = summary.dropna(subset=[mean])
     backends = data["backend"].nunique() if not data.empty else 1
+    several_m = data["num_marked"].nunique() > 1 if not data.empty else False
     fit_index = {}
     if fits is not None and not fits.empty:
         fit_index = {tuple(row[c] for c in SERIES): row for _, row in fits.iterrows()}
+    drawn_closed_form = False
+    used: dict[str, int] = {}
     for keys, group in data.groupby(list(SERIES), sort=True):
         group = group.sort_values("num_items")
         first = group.iloc[0]
-        label = series_label(first, backends=backends)
+        label = series_label(first, backends=backends, show_marked=several_m)
         fit = fit_index.get(tuple(keys))
-        if fit is not None:
+        if fit is not None and math.isfinite(fit["slope"]):
             label += (
                 f" (slope {fit['slope']:.2f} [{fit['slope_low']:.2f}, {fit['slope_high']:.2f}])"
             )
-        line = ax.plot(group["num_items"], group["mean_queries"], marker="o", label=label)[0]
+        color = algorithm_color(first["algorithm"])
+        marker = _MARKERS[used.get(color, 0) % len(_MARKERS)]
+        used[color] = used.get(color, 0) + 1
+        ax.plot(group["num_items"], group[mean], marker=marker, color=color, label=label)
         ax.fill_between(
             group["num_items"],
-            group["ci_low"].clip(lower=1e-9),
-            group["ci_high"],
-            color=line.get_color(),
+            group[low].clip(lower=1e-9),
+            group[high],
+            color=color,
             alpha=0.2,
             linewidth=0,
         )
         expected = group.dropna(subset=["expected_queries"])
-        if len(expected) and first["noise"] == NO_NOISE:
+        # The closed forms are of oracle + verify: they are the total only without a build.
+        comparable = cost == "query" or bool((group["mean_build"] == 0).all())
+        if len(expected) and first["noise"] == NO_NOISE and comparable:
+            drawn_closed_form = True
             ax.plot(
                 expected["num_items"],
                 expected["expected_queries"],
                 linestyle="--",
                 linewidth=1,
-                color=line.get_color(),
+                color=color,
                 label="_closed form",
             )
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xlabel("N (items)")
-    ax.set_ylabel("mean queries (oracle + verification)")
-    ax.set_title("Queries to find a marked item (bands: 95% CI; dashed: closed form)")
+    ax.set_ylabel(
+        "mean total cost (oracle + verify + build)"
+        if cost == "total"
+        else "mean queries (oracle + verify; build not included)"
+    )
+    algorithms = set(data["algorithm"].astype(str)) if not data.empty else set()
+    what = "Total cost" if cost == "total" else "Queries (build not included)"
+    details = [setting or setting_text(data), "bands: 95% CI"]
+    if drawn_closed_form:
+        details.append("dashed: closed form")
+    if not several_m and not data.empty and not algorithms <= IGNORES_MARKED:
+        details.append(f"M={int(data['num_marked'].iloc[0])}")
+    fig.suptitle(f"{what} {_goal(algorithms)}")
+    ax.set_title(" · ".join(d for d in details if d), fontsize="small")
     ax.grid(True, which="both", alpha=0.3)
     if len(data):
-        ax.legend(fontsize="small")
-    fig.tight_layout()
+        _legend_outside(ax)
     return fig
 
 
@@ -105,7 +189,7 @@ def success_figure(success: pd.DataFrame, *, max_series: int = 8) -> Figure:
         max_series: most (backend, noise, N, M) series drawn; those measured at the most
             distinct k (then the smallest N) are kept, so k-sweeps win over single k* points.
     """
-    fig = Figure(figsize=(7.5, 4.8))
+    fig = Figure(figsize=(10, 4.8), layout="constrained")
     ax = fig.add_subplot()
     backends = success["backend"].nunique() if not success.empty else 1
     columns = ["backend", "noise", "num_items", "num_marked"]
@@ -142,11 +226,16 @@ def success_figure(success: pd.DataFrame, *, max_series: int = 8) -> Figure:
     ax.set_xlabel("Grover iterations k")
     ax.set_ylabel("P(single run finds a marked item)")
     ax.set_ylim(-0.02, 1.02)
-    ax.set_title("Success probability vs iterations (points: 95% Wilson CI; lines: closed form)")
+    fig.suptitle("Grover: success probability of one run vs iterations k")
+    ax.set_title(
+        " · ".join(
+            d for d in (setting_text(success), "points: 95% Wilson CI", "lines: closed form") if d
+        ),
+        fontsize="small",
+    )
     ax.grid(True, alpha=0.3)
     if not success.empty:
-        ax.legend(fontsize="small")
-    fig.tight_layout()
+        _legend_outside(ax)
     return fig
 
 
@@ -179,11 +268,14 @@ def noise_figure(table: pd.DataFrame) -> Figure:
     rows = _noise_settings(table)
     if rows.empty:
         raise ProblemError("noise_figure needs stored Grover points; the table has none.")
-    fig = Figure(figsize=(11, 4.5))
+    fig = Figure(figsize=(13, 5), layout="constrained")
     left, right = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
     summary = summarize(rows)
-    for (backend, noise, m), group in rows.groupby(["backend", "noise", "num_marked"], sort=True):
+    grover = algorithm_color("grover")
+    settings = rows.groupby(["backend", "noise", "num_marked"], sort=True)
+    for index, ((backend, noise, m), group) in enumerate(settings):
         label = f"{backend}, noise={noise}, M={m}"
+        marker, style = _MARKERS[index % len(_MARKERS)], ("-", "-.", ":")[index % 3]
         stats = []
         for n, g in group.groupby("num_items", sort=True):
             first = g[g["first_shots"] == 1]
@@ -191,22 +283,40 @@ def noise_figure(table: pd.DataFrame) -> Figure:
             lower, upper = wilson_interval(hits, len(first))
             stats.append((int(n), hits / max(len(first), 1), lower, upper))
         sizes, rate, low, high = (np.array(v, dtype=float) for v in zip(*stats, strict=True))
-        container = left.errorbar(
-            sizes, rate, yerr=[rate - low, high - rate], fmt="o-", capsize=3, label=label
+        left.errorbar(
+            sizes,
+            rate,
+            yerr=[rate - low, high - rate],
+            marker=marker,
+            linestyle=style,
+            color=grover,
+            capsize=3,
+            label=label,
         )
-        color = container.lines[0].get_color()
         cell = summary[
             (summary["backend"] == backend)
             & (summary["noise"] == noise)
             & (summary["num_marked"] == m)
         ].sort_values("num_items")
-        right.plot(cell["num_items"], cell["mean_queries"], "o-", color=color, label=label)
+        right.plot(
+            cell["num_items"],
+            cell["mean_total"],
+            marker=marker,
+            linestyle=style,
+            color=grover,
+            label=label,
+        )
         right.fill_between(
-            cell["num_items"], cell["ci_low"], cell["ci_high"], color=color, alpha=0.2, lw=0
+            cell["num_items"],
+            cell["total_ci_low"],
+            cell["total_ci_high"],
+            color=grover,
+            alpha=0.15,
+            lw=0,
         )
     searches = (table["status"] == "ok") & table["iterations"].isna()
     others = summarize(table[searches & (table["algorithm"] != "grover")]).dropna(
-        subset=["mean_queries"]
+        subset=["mean_total"]
     )
     for (_, backend, _, m), cell in others.groupby(list(SERIES), sort=True):
         if m not in set(rows["num_marked"]):
@@ -214,9 +324,9 @@ def noise_figure(table: pd.DataFrame) -> Figure:
         cell = cell.sort_values("num_items")
         right.plot(
             cell["num_items"],
-            cell["mean_queries"],
+            cell["mean_total"],
             "s:",
-            color="dimgray",
+            color=algorithm_color(cell.iloc[0]["algorithm"]),
             label=series_label(cell.iloc[0], backends=2 if backend != "ideal" else 1),
         )
     for m in sorted(rows["num_marked"].unique()):
@@ -237,12 +347,15 @@ def noise_figure(table: pd.DataFrame) -> Figure:
     right.set_xscale("log", base=2)
     right.set_yscale("log")
     right.set_xlabel("N (items)")
-    right.set_ylabel("mean queries (oracle + verification)")
-    right.set_title("Noisy vs ideal: queries to success")
+    right.set_ylabel("mean total cost (oracle + verify + build)")
+    right.set_title("Noisy vs ideal: total cost to success")
+    fig.suptitle(
+        f"Grover under {setting_text(rows)} (bars, bands: 95% CI; dashed: ideal closed form)"
+    )
     for ax in (left, right):
         ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize="small")
-    fig.tight_layout()
+    left.legend(fontsize="small", loc="lower left")
+    _legend_outside(right)
     return fig
 
 
@@ -263,13 +376,14 @@ def plot_sweep(
 ) -> list[Path]:
     """Write every figure the stored points support; returns the written paths.
 
-    ``queries.*`` when some series has points, ``success_vs_iterations.*`` when Grover ran with
-    single shots, ``noisy_vs_ideal.*`` when Grover ran under several (backend, noise) settings.
+    ``queries.*`` (the total cost, build included) when some series has points,
+    ``success_vs_iterations.*`` when the sweep has an iterations axis (fixed-k Grover points),
+    ``noisy_vs_ideal.*`` when Grover ran under several (backend, noise) settings.
 
     Args:
         source: anything :func:`qsearch.experiments.analysis.load_table` accepts.
         out_dir: directory for the files.
-        formats: ``"png"`` and/or ``"svg"``.
+        formats: any of ``"png"``, ``"svg"``, ``"pdf"``.
         seed: seeds the bootstrap of the fitted slopes.
     """
     formats = tuple(formats)
@@ -285,10 +399,10 @@ def plot_sweep(
     if table.empty:
         return []
     summary = summarize(table)
-    if summary["mean_queries"].notna().any():
+    if summary["mean_total"].notna().any():
         figures.append(("queries", queries_figure(summary, fit_scaling(table, seed=seed))))
     success = success_by_iterations(table)
-    if not success.empty:
+    if not success.empty and table["iterations"].notna().any():
         figures.append(("success_vs_iterations", success_figure(success)))
     if has_noise_comparison(table):
         figures.append(("noisy_vs_ideal", noise_figure(table)))
@@ -300,10 +414,14 @@ def plot_sweep(
 
 
 __all__ = [
+    "ALGORITHM_COLORS",
+    "FORMATS",
+    "algorithm_color",
     "has_noise_comparison",
     "noise_figure",
     "plot_sweep",
     "queries_figure",
     "save_figure",
+    "setting_text",
     "success_figure",
 ]

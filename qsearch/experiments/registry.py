@@ -218,9 +218,12 @@ def expected_queries(algorithm: str, num_items: int, num_marked: int) -> float:
     Høyer, Tapp 1998, arXiv:quant-ph/9605034). Sampling without replacement and a linear scan
     need (N + 1)/(M + 1) checks, sampling with replacement N/M. BBHT exponential search: its
     exact expected iterations plus one check per round
-    (:func:`qsearch.schedules.bbht_expected_cost`).
+    (:func:`qsearch.schedules.bbht_expected_cost`). Classical minimum and exact counting read
+    every item: N. Quantum minimum finding and counting have no closed form here (NaN).
     """
     n, m = num_items, num_marked
+    if algorithm == "classical-minimum":  # reads N values whatever M is
+        return float(n)
     if m == 0:
         return math.nan
     if algorithm == "grover":
@@ -230,6 +233,8 @@ def expected_queries(algorithm: str, num_items: int, num_marked: int) -> float:
         return (n + 1) / (m + 1)
     if algorithm == "classical-random-replace":
         return n / m
+    if algorithm in ("classical-minimum", "classical-count"):
+        return float(n)
     if algorithm == "exponential":
         iterations, rounds = bbht_expected_cost(n, m)
         return iterations + rounds  # each round: its iterates plus one classical check

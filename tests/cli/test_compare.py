@@ -37,7 +37,7 @@ def test_cli_aer_backend(tmp_path, capsys) -> None:  # type: ignore[no-untyped-d
         ]
     )
     assert code == 0
-    assert "backend=aer" in capsys.readouterr().out
+    assert "backend=aer noise=none M=1" in capsys.readouterr().out
 
 
 def test_cli_bad_input(capsys) -> None:  # type: ignore[no-untyped-def]
@@ -88,3 +88,13 @@ def test_building_the_experiment_commands_loads_no_heavy_module() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_cli_writes_figures_in_the_formats_asked(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    argv = ["compare", "--sizes", "16,64", "--trials", "3", "--workers", "1"]
+    assert main([*argv, "--format", "svg,pdf", "--out", str(tmp_path)]) == 0
+    assert b"<svg" in (tmp_path / "queries.svg").read_bytes()[:400]
+    assert (tmp_path / "queries.pdf").read_bytes().startswith(b"%PDF")
+    assert not (tmp_path / "queries.png").exists()
+    out = capsys.readouterr().out
+    assert "backend=ideal noise=none" in out.splitlines()[0]

@@ -2,13 +2,22 @@
 preset that stores exactly the rows of the in-memory run."""
 
 import math
+import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from qsearch import ProblemError
+from qsearch.backends.base import get_backend
 from qsearch.experiments.analysis import load_table
-from qsearch.experiments.compare import compare_spec, run_comparison
+from qsearch.experiments.compare import (
+    check_backend,
+    compare_spec,
+    describe_backend,
+    format_report,
+    run_comparison,
+)
 from qsearch.experiments.registry import expected_queries
 from qsearch.experiments.runner import sweep
 from qsearch.experiments.store import COLUMNS
@@ -70,3 +79,75 @@ def test_compare_is_a_preset_of_sweep(tmp_path: Path) -> None:
     assert ours.astype(object).equals(theirs.astype(object))
     with pytest.raises(ProblemError, match="'algorithm' argument of compare_spec"):
         compare_spec([16, 64], algorithm="nope")
+
+
+# --- The whole bill and honest slopes (issue 13, items 5, 6, 8) -----------------------------
+
+
+def _polyfit_slope(sizes: list[int], values: list[float]) -> float:
+    return float(np.polyfit(np.log(sizes), np.log(values), 1)[0])
+
+
+def _grover_expectation(n: int) -> float:
+    """(k+1)/p by hand: k = floor(π/(4θ)), sin θ = 1/√N, p = sin²((2k+1)θ) (BBHT 1998)."""
+    theta = math.asin(1 / math.sqrt(n))
+    k = math.floor(math.pi / (4 * theta))
+    return (k + 1) / math.sin((2 * k + 1) * theta) ** 2
+
+
+def test_report_prints_exact_and_oracle_only_slopes_beside_the_fit() -> None:
+    sizes = [16, 64, 256, 1024]
+    comparison = run_comparison(sizes, trials=20, seed=5, progress=False)
+    slopes = comparison.slopes.set_index("algorithm")
+    grover = slopes.loc["grover"]
+    # Independent references: the hand-computed closed form, and the trials' oracle means.
+    exact = _polyfit_slope(sizes, [_grover_expectation(n) for n in sizes])
+    assert grover["expected_slope"] == pytest.approx(exact, abs=1e-9)
+    rows = comparison.rows[comparison.rows["algorithm"] == "grover"]
+    oracle_means = rows.groupby("num_items")["oracle_queries"].mean().astype(float)
+    assert grover["oracle_slope"] == pytest.approx(_polyfit_slope(sizes, list(oracle_means)))
+    assert grover["oracle_slope"] > grover["slope"]  # the +1 check per attempt flattens it
+    classical = slopes.loc["classical-random"]
+    assert classical["expected_slope"] == pytest.approx(
+        _polyfit_slope(sizes, [(n + 1) / 2 for n in sizes])
+    )
+    assert math.isnan(classical["oracle_slope"])  # no oracle queries at all
+    report = format_report(comparison)
+    fits = report.split("fitted scaling")[1]
+    line = next(ln for ln in fits.splitlines() if ln.strip().startswith("grover "))
+    assert f"{grover['expected_slope']:.3f}" in line and f"{grover['oracle_slope']:.3f}" in line
+    assert "covers their sampling noise only, not the bias" in report
+    (start,) = re.findall(r"grover: every trial cost the same at N >= (\d+)", report)
+    spread = rows.groupby("num_items")["total_queries"].nunique()
+    assert (spread[spread.index >= int(start)] == 1).all() and spread.loc[16] > 1
+    assert "grover: oracle given, build = 0" in report
+    for column in ("oracle", "verify", "build", "total", "95% CI (total)"):
+        assert column in report.splitlines()[0]
+
+
+def test_minimum_slope_and_total_include_the_build() -> None:
+    sizes = [16, 64, 256]
+    comparison = run_comparison(sizes, algorithm="minimum", trials=4, seed=3, progress=False)
+    rows = comparison.rows[comparison.rows["algorithm"] == "minimum"]
+    total = rows["oracle_queries"] + rows["verify_queries"] + rows["build_queries"]
+    means = total.groupby(rows["num_items"]).mean().astype(float)
+    assert comparison.fits["minimum"].slope == pytest.approx(_polyfit_slope(sizes, list(means)))
+    summary = comparison.summary.set_index(["algorithm", "num_items"])
+    for n in sizes:
+        assert summary.loc[("minimum", n), "mean_total"] == pytest.approx(means[n])
+        assert summary.loc[("minimum", n), "mean_build"] > 0
+    slopes = comparison.slopes.set_index("algorithm")
+    assert slopes.loc["minimum", "slope"] > slopes.loc["minimum", "query_slope"]
+    report = format_report(comparison)
+    assert "minimum: build = classical predicate evaluations" in report
+    assert "included in total" in report
+    assert "oracle given" not in report
+
+
+def test_header_names_the_device_and_the_noise_model() -> None:
+    assert describe_backend(get_backend("ideal")) == "backend=ideal noise=none"
+    pytest.importorskip("qiskit_aer")
+    assert "noise=fake_torino" in check_backend("aer", noise="fake_torino", options={})
+    pytest.importorskip("qiskit_ibm_runtime")
+    ibm = check_backend("ibm", noise=None, options={})
+    assert "device=fake_torino (offline snapshot" in ibm and "noise=fake_torino device" in ibm

@@ -7,12 +7,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
 
 from qsearch.cli import main
 from qsearch.exceptions import ProblemError
 from qsearch.experiments.analysis import fit_scaling, load_table, success_by_iterations, summarize
+from qsearch.experiments.compare import Comparison, run_comparison
 from qsearch.experiments.plots import (
+    ALGORITHM_COLORS,
     has_noise_comparison,
     noise_figure,
     plot_sweep,
@@ -70,7 +75,7 @@ def test_queries_figure_draws_bands_closed_forms_and_slopes(spec_path: Path) -> 
     assert len(labels) == 2
     for algorithm in ("grover", "classical-random"):
         fit = fits[fits["algorithm"] == algorithm].iloc[0]
-        (label,) = [lab for lab in labels if lab.startswith(algorithm + ",")]
+        (label,) = [lab for lab in labels if lab.startswith(algorithm + " (slope")]
         assert (
             f"slope {fit['slope']:.2f} [{fit['slope_low']:.2f}, {fit['slope_high']:.2f}]" in label
         )
@@ -130,3 +135,137 @@ def test_cli_plot(spec_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "queries.png" in out and "success_vs_iterations.png" in out
     assert (spec_path.parent / "out" / "plots" / "queries.png").stat().st_size > 10_000
+
+
+# --- Figures a reader can trust (issue 13, items 6 and 10) ---------------------------------
+
+
+def _texts(fig: Figure) -> str:
+    parts = [t.get_text() for t in fig.texts]
+    if fig._suptitle is not None:
+        parts.append(fig._suptitle.get_text())
+    for ax in fig.axes:
+        parts += [ax.get_title(), ax.get_ylabel()]
+        legend = ax.get_legend()
+        if legend is not None:
+            parts += [t.get_text() for t in legend.get_texts()]
+    return "\n".join(parts)
+
+
+def _legend_clear_of_axes(fig: Figure) -> bool:
+    FigureCanvasAgg(fig).draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is not None and legend.get_window_extent(renderer).overlaps(
+            ax.get_window_extent(renderer)
+        ):
+            return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def minimum_comparison() -> Comparison:
+    return run_comparison([16, 64, 256], algorithm="minimum", trials=4, seed=2, progress=False)
+
+
+def test_minimum_figure_plots_the_total_and_says_nothing_false(
+    minimum_comparison: Comparison,
+) -> None:
+    summary = minimum_comparison.summary
+    fits = fit_scaling(minimum_comparison.rows, n_bootstrap=50)
+    fig = queries_figure(summary, fits, setting="backend=ideal noise=none")
+    text = _texts(fig)
+    assert "minimum of N values" in text and "marked item" not in text
+    assert "M=" not in text  # minimum finding has no marked set
+    assert "backend=ideal noise=none" in text
+    assert "build" in fig.axes[0].get_ylabel()
+    ax = fig.axes[0]
+    # The only closed form drawn is the classical N reads; quantum minimum finding has none.
+    (dashed,) = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+    assert list(dashed.get_ydata()) == [16.0, 64.0, 256.0]
+    assert to_hex(dashed.get_color()) == to_hex(ALGORITHM_COLORS["classical-minimum"])
+    assert "dashed: closed form" in text
+    without = summary[summary["algorithm"] == "minimum"]
+    assert "closed form" not in _texts(queries_figure(without))  # none drawn: none claimed
+    # The quantum curve is the whole bill: oracle + verify + build of every trial.
+    rows = minimum_comparison.rows
+    quantum = rows[rows["algorithm"] == "minimum"]
+    total = quantum["oracle_queries"] + quantum["verify_queries"] + quantum["build_queries"]
+    by_size = total.groupby(quantum["num_items"]).mean()
+    (line,) = [ln for ln in ax.get_lines() if ln.get_label().startswith("minimum")]
+    assert np.allclose(line.get_ydata(), by_size.to_numpy())
+    assert (by_size.to_numpy() > quantum.groupby("num_items")["queries"].mean().to_numpy()).all()
+    # With the build, minimum finding does not beat reading the N values at these sizes.
+    (classical,) = [ln for ln in ax.get_lines() if ln.get_label().startswith("classical-min")]
+    assert (np.asarray(line.get_ydata()) > np.asarray(classical.get_ydata())).all()
+    assert _legend_clear_of_axes(fig)
+
+
+def test_query_part_figure_is_labelled_as_leaving_the_build_out(
+    minimum_comparison: Comparison,
+) -> None:
+    fig = queries_figure(minimum_comparison.summary, cost="query")
+    assert "build not included" in fig.axes[0].get_ylabel()
+    assert "build not included" in _texts(fig)
+    with pytest.raises(ProblemError, match="'cost' argument of queries_figure"):
+        queries_figure(minimum_comparison.summary, cost="oracle")
+
+
+def test_each_algorithm_keeps_its_colour_in_every_figure(spec_path: Path) -> None:
+    table = load_table(spec_path)
+    figures = [
+        queries_figure(summarize(table[table["backend"] == "ideal"])),
+        noise_figure(table),
+    ]
+    for fig in figures:
+        for ax in fig.axes:
+            for line in ax.get_lines():
+                label = line.get_label()
+                for algorithm in ("classical-random", "grover"):
+                    if label.startswith(algorithm + " ") or label.startswith(algorithm + ","):
+                        assert to_hex(line.get_color()) == to_hex(ALGORITHM_COLORS[algorithm])
+    grover_lines = [
+        line
+        for fig in figures
+        for ax in fig.axes
+        for line in ax.get_lines()
+        if line.get_label().startswith(("grover", "ideal, noise", "aer, noise"))
+    ]
+    assert grover_lines and {to_hex(line.get_color()) for line in grover_lines} == {
+        to_hex(ALGORITHM_COLORS["grover"])
+    }
+
+
+def test_every_figure_names_backend_and_noise_and_keeps_legends_off_the_data(
+    spec_path: Path,
+) -> None:
+    table = load_table(spec_path)
+    figures = {
+        "queries": queries_figure(summarize(table)),
+        "success": success_figure(success_by_iterations(table)),
+        "noise": noise_figure(table),
+    }
+    for name, fig in figures.items():
+        text = _texts(fig)
+        assert "backend=ideal noise=none" in text, name
+        assert "backend=aer noise=none" in text, name
+    for name in ("queries", "success"):
+        assert _legend_clear_of_axes(figures[name]), name
+
+
+def test_no_success_figure_without_an_iterations_axis(tmp_path: Path) -> None:
+    spec = {
+        "sweep": {
+            "name": "no-k",
+            "algorithms": ["grover", "classical-random"],
+            "sizes": [16, 64],
+            "repetitions": 3,
+            "seed": 1,
+            "output": str(tmp_path / "out"),
+        }
+    }
+    sweep(spec, workers=1)
+    paths = plot_sweep(tmp_path / "out", tmp_path / "plots", formats=("pdf",))
+    assert [p.name for p in paths] == ["queries.pdf"]
+    assert paths[0].read_bytes().startswith(b"%PDF")
