@@ -27,6 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from qsearch._validation import check_writable_dir
 from qsearch._versions import package_versions
 from qsearch.algorithms.grover import grover_search
 from qsearch.backends.base import Backend, get_backend
@@ -34,7 +35,13 @@ from qsearch.exceptions import BackendError, BackendUnavailableError, ProblemErr
 from qsearch.experiments.progress import progress_bar
 from qsearch.experiments.registry import random_problem, run_experiment, solver_seed
 from qsearch.experiments.spec import Point, SweepSpec, load_spec
-from qsearch.experiments.store import ResultStore, dumps, point_row, result_columns
+from qsearch.experiments.store import (
+    ResultStore,
+    dumps,
+    point_row,
+    result_columns,
+    store_lock,
+)
 from qsearch.results import SearchResult
 
 #: Rows buffered before a transaction commits (and at most this many seconds between commits).
@@ -307,14 +314,31 @@ def sweep(
 
     Raises:
         KeyboardInterrupt: after Ctrl-C, once the rows finished so far are stored.
+        ProblemError: the output directory cannot hold the store (says why and what to do).
+        StoreError: another sweep is writing the same store (nothing is run).
     """
     spec = load_spec(spec)
+    check_writable_dir(spec.output, "output directory", f"sweep {spec.name!r}")
+    with store_lock(spec.store_path):
+        return _sweep_locked(spec, executor, workers, threads, chunk_size, progress, callback)
+
+
+def _sweep_locked(
+    spec: SweepSpec,
+    executor: cf.Executor | None,
+    workers: int | None,
+    threads: int | None,
+    chunk_size: int | None,
+    progress: bool | None,
+    callback: Callable[[dict[str, Any]], None] | None,
+) -> SweepReport:
+    """:func:`sweep` once the store's lock is held (one writer per store)."""
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     began = time.perf_counter()
     points = spec.points()
     workers, threads, inline_threads = _execution_settings(spec, executor, workers, threads)
     git = git_revision()
-    store = ResultStore(spec.store_path)
+    store = ResultStore(spec.store_path, locked=True)
     lost = 0
     interrupted = False
     try:
