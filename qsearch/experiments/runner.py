@@ -18,6 +18,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import traceback
 import warnings
@@ -178,10 +179,36 @@ def run_chunk(
     return [run_point(point, threads=threads, git=git) for point in points]
 
 
-def _init_pool_worker(threads: int) -> None:
+def _init_pool_worker(threads: int, parent: int) -> None:
     # Ctrl-C reaches the whole process group: only the parent handles it (it stops the pool).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ["OMP_NUM_THREADS"] = str(threads)
+    _exit_with_parent(parent)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this pool worker when ``parent`` dies, even by SIGKILL (nothing else would stop it).
+
+    Linux: ``prctl(PR_SET_PDEATHSIG, SIGKILL)``, the kernel's parent-death signal. Elsewhere a
+    daemon thread polls the parent pid once a second. Either way the resource tracker, whose
+    pipe the workers hold open, sees end-of-file and exits after them.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0) == 0:
+            if os.getppid() != parent:  # the parent died before the signal was armed
+                os._exit(1)
+            return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="qsearch-parent-watch", daemon=True).start()
 
 
 def available_cores() -> int:
@@ -430,7 +457,7 @@ def _run_parallel(
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_pool_worker,
-            initargs=(threads,),
+            initargs=(threads, os.getpid()),
         )
     try:
         return _drive(
