@@ -93,36 +93,40 @@ def test_output_that_is_a_regular_file_or_under_proc_is_a_clear_error(
 
 def test_an_unwritable_output_directory_is_a_clear_error(tmp_path: Path) -> None:
     base = Path(tempfile.mkdtemp(prefix="qsearch-faults-"))  # traversable by "nobody"
-    base.chmod(0o755)
-    locked = base / "locked"
-    locked.mkdir()
-    locked.chmod(0o555)
-    spec = SweepSpec.from_file(_toml(tmp_path / "spec.toml", locked / "out"))
-    read, write = os.pipe()
-    child = os.fork()
-    if child == 0:  # pragma: no cover - the child reports through the pipe
-        message = "no error"
-        try:
-            if os.geteuid() == 0:  # root may write anywhere: be "nobody" so the check is real
-                os.setgid(65534)
-                os.setuid(65534)
-            sweep(spec, workers=1)
-        except ProblemError as exc:  # the CLI prints it and exits 2 (see the tests above)
-            message = str(exc)
-        except BaseException as exc:
-            message = f"{type(exc).__name__}: {exc}"
-        finally:
-            os.write(write, message.encode())
-            os._exit(0)
-    os.close(write)
-    with os.fdopen(read) as pipe:
-        message = pipe.read()
-    os.waitpid(child, 0)
-    assert message.startswith(f"The output directory of sweep 'faults' ({str(locked / 'out')!r})")
-    assert "is not writable by this user (permission denied on" in message
-    assert f"`chmod u+w {locked}`" in message
-    assert list(locked.iterdir()) == []
-    shutil.rmtree(base)
+    try:
+        base.chmod(0o755)
+        locked = base / "locked"
+        locked.mkdir()
+        locked.chmod(0o555)
+        spec = SweepSpec.from_file(_toml(tmp_path / "spec.toml", locked / "out"))
+        read, write = os.pipe()
+        child = os.fork()
+        if child == 0:  # pragma: no cover - the child reports through the pipe
+            message = "no error"
+            try:
+                if os.geteuid() == 0:  # root may write anywhere: be "nobody" so the check is real
+                    os.setgid(65534)
+                    os.setuid(65534)
+                sweep(spec, workers=1)
+            except ProblemError as exc:  # the CLI prints it and exits 2 (see the tests above)
+                message = str(exc)
+            except BaseException as exc:
+                message = f"{type(exc).__name__}: {exc}"
+            finally:
+                os.write(write, message.encode())
+                os._exit(0)
+        os.close(write)
+        with os.fdopen(read) as pipe:
+            message = pipe.read()
+        os.waitpid(child, 0)
+        assert message.startswith(
+            f"The output directory of sweep 'faults' ({str(locked / 'out')!r})"
+        )
+        assert "is not writable by this user (permission denied on" in message
+        assert f"`chmod u+w {locked}`" in message
+        assert list(locked.iterdir()) == []
+    finally:
+        shutil.rmtree(base)
 
 
 # ------------------------------------------------------------------------ item 9: damage
