@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import numbers
+import os
+import shlex
+import tempfile
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
@@ -73,3 +78,48 @@ def seed_record(seed: SeedLike) -> int | None:
 def child_seed(rng: np.random.Generator) -> int:
     """Draw a 63-bit integer seed for a sub-computation from ``rng``."""
     return int(rng.integers(0, 2**63 - 1))
+
+
+def check_writable_dir(path: str | os.PathLike[str], name: str, owner: str) -> Path:
+    """Create directory ``path`` if needed and check that files can be written in it.
+
+    Returns the path; raises ProblemError saying what is wrong with the directory (a regular
+    file in the way, a virtual file system such as /proc, no permission, read-only, full) and
+    how to fix it. Nothing is left behind in ``path`` but the directory itself.
+    """
+    target = Path(path).expanduser()
+    where = f"The {name} of {owner} ({str(target)!r})"
+    other = f"choose another {name}"
+    blocker = next((p for p in (target, *target.parents) if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        what = "is" if blocker == target else f"lies under {str(blocker)!r}, which is"
+        raise ProblemError(
+            f"{where} {what} a regular file, not a directory; remove or rename that file, "
+            f"or {other}."
+        )
+    resolved = target.resolve()
+    if resolved.parts[1:2] in (("proc",), ("sys",)):
+        raise ProblemError(
+            f"{where} is inside /{resolved.parts[1]}, a virtual file system of the kernel that "
+            f"cannot hold files; {other} on disk."
+        )
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        descriptor, probe = tempfile.mkstemp(prefix=".qsearch-write-test-", dir=target)
+        os.close(descriptor)
+        os.unlink(probe)
+    except PermissionError as exc:
+        existing = next(p for p in (target, *target.parents) if p.exists())
+        denied = shlex.quote(str(existing))  # the directory whose permissions say no
+        raise ProblemError(
+            f"{where} is not writable by this user (permission denied on {denied}); make it "
+            f"writable (`chmod u+w {denied}`) or {other}."
+        ) from exc
+    except OSError as exc:
+        reason = {
+            errno.EROFS: "is on a read-only file system",
+            errno.ENOSPC: "is on a full disk",
+            errno.EDQUOT: "is over its disk quota",
+        }.get(exc.errno or 0, f"cannot hold files ({exc.strerror or exc})")
+        raise ProblemError(f"{where} {reason}; {other}.") from exc
+    return target

@@ -43,18 +43,9 @@ def _parse_option(text: str) -> tuple[str, Any]:
 
 def _check_output(out: Path) -> None:
     """Refuse, before any point runs, an output directory that cannot be written."""
-    from qsearch.exceptions import ProblemError
+    from qsearch._validation import check_writable_dir
 
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / ".qsearch-write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as exc:
-        raise ProblemError(
-            f"The '--out' option of qsearch compare must name a writable directory; got "
-            f"{str(out)!r} ({exc.strerror or exc}). Choose another --out."
-        ) from None
+    check_writable_dir(out, "'--out' directory", "qsearch compare")
 
 
 def _check_inputs(args: argparse.Namespace, circuit: bool) -> tuple[list[int], int]:

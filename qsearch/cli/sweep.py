@@ -9,10 +9,42 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
+import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from qsearch.cli._args import add_command, arg
+from qsearch.exceptions import QSearchWarning
+
+
+@contextlib.contextmanager
+def _store_warnings() -> Iterator[None]:
+    """Print the store's warnings (e.g. "the store is damaged ...") as one clean line each."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", QSearchWarning)
+        try:
+            yield
+        finally:
+            for warning in caught:
+                if issubclass(warning.category, QSearchWarning):
+                    print(f"qsearch: warning: {warning.message}", file=sys.stderr)
+                else:
+                    warnings.showwarning(
+                        warning.message, warning.category, warning.filename, warning.lineno
+                    )
+
+
+def _with_store_warnings(
+    command: Callable[[argparse.Namespace], int],
+) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        with _store_warnings():
+            return command(args)
+
+    run.__doc__ = command.__doc__
+    return run
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:
@@ -83,11 +115,15 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    from qsearch._validation import check_writable_dir
     from qsearch.experiments.analysis import export_table
     from qsearch.experiments.spec import SweepSpec
 
     spec = SweepSpec.from_file(args.spec)
     path = Path(args.out) if args.out else spec.output / f"points.{args.format}"
+    if path.is_dir():
+        path = path / f"points.{args.format}"
+    check_writable_dir(path.parent, "directory of --out", "qsearch sweep export")
     written = export_table(spec.store_path, path, format=args.format)
     print(f"wrote {written}")
     return 0
@@ -113,9 +149,19 @@ def register_cli(subparsers: Any) -> None:
         arg("--dask-timeout", type=float, default=10.0, help="seconds to connect"),
         arg("--no-progress", action="store_true", help="no progress bar"),
     )
-    add_command(actions, "run", _cmd_run, run_arguments, help="run the points not stored yet")
     add_command(
-        actions, "status", _cmd_status, (_SPEC,), help="how many points are stored, failed, missing"
+        actions,
+        "run",
+        _with_store_warnings(_cmd_run),
+        run_arguments,
+        help="run the points not stored yet",
+    )
+    add_command(
+        actions,
+        "status",
+        _with_store_warnings(_cmd_status),
+        (_SPEC,),
+        help="how many points are stored, failed, missing",
     )
     plot_arguments = (
         _SPEC,
@@ -131,7 +177,7 @@ def register_cli(subparsers: Any) -> None:
     add_command(
         actions,
         "export",
-        _cmd_export,
+        _with_store_warnings(_cmd_export),
         export_arguments,
         help="write the tidy table as parquet or CSV",
     )

@@ -11,6 +11,7 @@ method: quantum and classical rows of one seed answer the same problem.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from typing import Any
@@ -29,8 +30,16 @@ from qsearch.schedules import bbht_expected_cost, optimal_iterations
 
 Experiment = Callable[[int, int, int, "str | Backend"], SearchResult]
 
-#: Seed offset that separates the instance draw from the solver's own randomness.
-_SOLVER_STREAM = 1
+#: The random streams of a point with seed s: ``numpy.random.default_rng([s, stream])``.
+#: ``instance`` draws the marked items, ``solver`` is the algorithm's own randomness and
+#: ``values`` the N values of minimum finding.
+STREAMS = {"instance": 0, "solver": 1, "values": 2}
+_SOLVER_STREAM = STREAMS["solver"]
+
+
+def seed_streams(seed: int) -> dict[str, list[int]]:
+    """Every stream a point with seed ``seed`` draws from, as ``default_rng`` arguments."""
+    return {name: [int(seed), stream] for name, stream in STREAMS.items()}
 
 
 def random_problem(num_items: int, num_marked: int, seed: int) -> SearchProblem:
@@ -41,7 +50,7 @@ def random_problem(num_items: int, num_marked: int, seed: int) -> SearchProblem:
         raise ProblemError(
             f"The 'num_marked' argument of random_problem must be <= num_items ({n}); got {m}."
         )
-    rng = np.random.default_rng([seed, 0])
+    rng = np.random.default_rng([seed, STREAMS["instance"]])
     if n <= 2**24:
         marked = rng.choice(n, size=m, replace=False)
     else:  # rejection is exact and cheap when M << N
@@ -94,7 +103,7 @@ def _fixed_point(n: int, m: int, seed: int, backend: Any) -> SearchResult:
 
 def random_values(num_items: int, seed: int) -> np.ndarray:
     """N uniform values in [0, 1) drawn from ``seed`` (the instance of minimum finding)."""
-    return np.random.default_rng([seed, 2]).random(num_items)
+    return np.random.default_rng([seed, STREAMS["values"]]).random(num_items)
 
 
 def _minimum(n: int, m: int, seed: int, backend: Any) -> SearchResult:
@@ -103,8 +112,6 @@ def _minimum(n: int, m: int, seed: int, backend: Any) -> SearchResult:
     minimum and set to None otherwise, so the success column is the rate of correct minima.
     Queries are oracle + comparisons; the oracle's construction (N per threshold) is in
     ``build_queries``."""
-    import dataclasses
-
     from qsearch.algorithms.minimum import find_minimum
 
     del m
@@ -201,13 +208,23 @@ COMPARISONS: dict[str, tuple[str, ...]] = {
 def run_experiment(
     name: str, num_items: int, num_marked: int, seed: int, backend: str | Backend = "ideal"
 ) -> SearchResult:
-    """Run one point; ``name`` must be a key of :data:`EXPERIMENTS`."""
+    """Run one point; ``name`` must be a key of :data:`EXPERIMENTS`.
+
+    The result's ``seed`` is ``seed``: the algorithms get Generators derived from it
+    (:func:`seed_streams`) and record no seed themselves, so ``run_experiment(name, N, M,
+    result.seed, backend)`` is what reproduces the result.
+    """
     if name not in EXPERIMENTS:
         raise ProblemError(
             f"The 'name' argument of run_experiment must be one of {sorted(EXPERIMENTS)}; "
             f"got {name!r}."
         )
-    return EXPERIMENTS[name](num_items, num_marked, seed, backend)
+    return with_seed(EXPERIMENTS[name](num_items, num_marked, seed, backend), seed)
+
+
+def with_seed(result: SearchResult, seed: int) -> SearchResult:
+    """``result`` with ``seed`` recorded (the point seed that reproduces it)."""
+    return dataclasses.replace(result, seed=int(seed))
 
 
 def expected_queries(algorithm: str, num_items: int, num_marked: int) -> float:

@@ -1,23 +1,24 @@
 """Running sweeps: points in-process, on a local process pool or on any executor (Dask).
 
-Execution: in-process (one worker), a local process pool (default: one worker per core, each
-with ``OMP_NUM_THREADS`` and Aer ``threads`` = cores // workers), or any executor with
-``submit`` returning ``concurrent.futures.Future`` (``client.get_executor()`` of Dask). Points
-go out in chunks with a bounded number in flight; rows are written by the calling process only,
-in batched transactions (:class:`qsearch.experiments.store.ResultStore`). Ctrl-C (or SIGTERM in
-``qsearch sweep run``) drops queued chunks, keeps the rows of finished ones and raises
-:class:`SweepInterrupted`; rerunning resumes.
+This module runs points and writes their rows; :mod:`qsearch.experiments.pool` runs chunks
+on a pool or executor. Execution: in-process (one worker), a local process pool (default: one
+worker per core, each with ``OMP_NUM_THREADS`` and Aer ``threads`` = cores // workers), or any
+executor with ``submit`` returning ``concurrent.futures.Future`` (``client.get_executor()`` of
+Dask). Points go out in chunks with a bounded number in flight; rows are written by the calling
+process only, in batched transactions (:class:`qsearch.experiments.store.ResultStore`). Ctrl-C
+(or SIGTERM in ``qsearch sweep run``) drops queued chunks, keeps the rows of finished ones and
+raises :class:`SweepInterrupted`; rerunning resumes. One ``sweep`` writes a store at a time (a
+second one says the store is busy), and every row records the seed that reproduces it
+(:func:`seed_record`, :func:`replay`).
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
-import multiprocessing
+import json
 import os
-import signal
 import socket
 import subprocess
-import sys
 import time
 import traceback
 import warnings
@@ -27,14 +28,28 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from qsearch._validation import check_writable_dir
 from qsearch._versions import package_versions
 from qsearch.algorithms.grover import grover_search
 from qsearch.backends.base import Backend, get_backend
-from qsearch.exceptions import BackendError, BackendUnavailableError, ProblemError
+from qsearch.exceptions import ProblemError
+from qsearch.experiments.pool import available_cores, connect_dask, run_parallel
 from qsearch.experiments.progress import progress_bar
-from qsearch.experiments.registry import random_problem, run_experiment, solver_seed
+from qsearch.experiments.registry import (
+    random_problem,
+    run_experiment,
+    seed_streams,
+    solver_seed,
+    with_seed,
+)
 from qsearch.experiments.spec import Point, SweepSpec, load_spec
-from qsearch.experiments.store import ResultStore, dumps, point_row, result_columns
+from qsearch.experiments.store import (
+    ResultStore,
+    dumps,
+    point_row,
+    result_columns,
+    store_lock,
+)
 from qsearch.results import SearchResult
 
 #: Rows buffered before a transaction commits (and at most this many seconds between commits).
@@ -84,21 +99,59 @@ def _backend_for(point: Point, threads: int | None) -> Backend:
     return device
 
 
-def _solve(point: Point, device: Backend) -> SearchResult:
-    """The point's experiment, or one single-shot Grover run with its fixed ``iterations``."""
+def _solve(point: Point, device: Backend, seed: int | None = None) -> SearchResult:
+    """The point's experiment, or one single-shot Grover run with its fixed ``iterations``.
+
+    ``seed`` (default: ``point.seed``) is the point seed; the result records it.
+    """
+    seed = point.seed if seed is None else int(seed)
     if point.iterations is None:
-        return run_experiment(
-            point.algorithm, point.num_items, point.num_marked, point.seed, device
-        )
-    problem = random_problem(point.num_items, point.num_marked, point.seed)
-    return grover_search(
+        return run_experiment(point.algorithm, point.num_items, point.num_marked, seed, device)
+    problem = random_problem(point.num_items, point.num_marked, seed)
+    result = grover_search(
         problem,
         device,
         iterations=point.iterations,
         shots=1,
-        seed=solver_seed(point.seed),
+        seed=solver_seed(seed),
         max_attempts=1,
     )
+    return with_seed(result, seed)
+
+
+def seed_record(point: Point) -> dict[str, Any]:
+    """What reproduces a point's randomness, as stored in its row's ``metadata["seeds"]``.
+
+    ``point`` is the point seed, ``SeedSequence(sequence["entropy"]).generate_state(1)[0]``
+    (:func:`qsearch.experiments.spec.point_seed`); each stream (instance, solver, values) is
+    ``numpy.random.default_rng(stream)``.
+    """
+    entropy = [point.root_seed, point.num_items, point.num_marked, point.repetition]
+    return {
+        "root": point.root_seed,
+        "point": point.seed,
+        "sequence": {"entropy": entropy, "spawn_key": [], "word": 0},
+        **seed_streams(point.seed),
+    }
+
+
+def replay(row: Mapping[str, Any], *, backend: Backend | None = None) -> SearchResult:
+    """Run a stored point again from its row alone: its parameters and its seed record.
+
+    The result equals the stored one (``SearchResult.from_dict(json.loads(row["result"]))``)
+    up to metadata such as wall time.
+
+    Args:
+        row: a store row (:data:`qsearch.experiments.store.COLUMNS`).
+        backend: run on this instance instead of the row's backend, options and noise.
+    """
+    options = json.loads(row["backend_options"]) if row["backend_options"] else {}
+    point = Point(
+        row["algorithm"], row["num_items"], row["num_marked"], row["repetition"], row["backend"],
+        row["root_seed"], tuple(sorted(options.items())), row["noise"], row["iterations"],
+    )  # fmt: skip
+    seed = json.loads(row["metadata"])["seeds"]["point"]
+    return _solve(point, _backend_for(point, None) if backend is None else backend, seed)
 
 
 def run_point(
@@ -111,9 +164,9 @@ def run_point(
     """Run one point and return its store row; an exception becomes an ``error`` row.
 
     The row (:data:`qsearch.experiments.store.COLUMNS`) holds the point parameters,
-    ``SearchResult.to_dict()`` (JSON in ``result``, its scalars also as columns) and metadata:
-    package versions, backend and its simulation method, the derived seeds (``point``; the
-    instance draw uses ``[point, 0]`` and the solver ``[point, 1]``), wall time, host, the git
+    ``SearchResult.to_dict()`` (JSON in ``result``, its scalars also as columns; its ``seed`` is
+    the point seed) and metadata: package versions, backend and its simulation method, the
+    seed record (:func:`seed_record`: what :func:`replay` needs), wall time, host, the git
     revision when known, and any warnings raised.
 
     Args:
@@ -127,12 +180,7 @@ def run_point(
     row = point_row(point)
     metadata: dict[str, Any] = {
         "versions": dict(_WORKER_VERSIONS),
-        "seeds": {
-            "root": point.root_seed,
-            "point": point.seed,
-            "instance": [point.seed, 0],
-            "solver": [point.seed, 1],
-        },
+        "seeds": seed_record(point),
         "git_revision": git,
         "host": _HOST,
         "threads": threads,
@@ -169,20 +217,6 @@ def run_chunk(
     pool also sets ``OMP_NUM_THREADS`` in each worker before anything is imported.
     """
     return [run_point(point, threads=threads, git=git) for point in points]
-
-
-def _init_pool_worker(threads: int) -> None:
-    # Ctrl-C reaches the whole process group: only the parent handles it (it stops the pool).
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    os.environ["OMP_NUM_THREADS"] = str(threads)
-
-
-def available_cores() -> int:
-    """Cores this process may use (CPU affinity where the OS reports it)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # pragma: no cover - non-Linux
-        return max(1, os.cpu_count() or 1)
 
 
 # ------------------------------------------------------------------------------ the sweep itself
@@ -307,14 +341,31 @@ def sweep(
 
     Raises:
         KeyboardInterrupt: after Ctrl-C, once the rows finished so far are stored.
+        ProblemError: the output directory cannot hold the store (says why and what to do).
+        StoreError: another sweep is writing the same store (nothing is run).
     """
     spec = load_spec(spec)
+    check_writable_dir(spec.output, "output directory", f"sweep {spec.name!r}")
+    with store_lock(spec.store_path):
+        return _sweep_locked(spec, executor, workers, threads, chunk_size, progress, callback)
+
+
+def _sweep_locked(
+    spec: SweepSpec,
+    executor: cf.Executor | None,
+    workers: int | None,
+    threads: int | None,
+    chunk_size: int | None,
+    progress: bool | None,
+    callback: Callable[[dict[str, Any]], None] | None,
+) -> SweepReport:
+    """:func:`sweep` once the store's lock is held (one writer per store)."""
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     began = time.perf_counter()
     points = spec.points()
     workers, threads, inline_threads = _execution_settings(spec, executor, workers, threads)
     git = git_revision()
-    store = ResultStore(spec.store_path)
+    store = ResultStore(spec.store_path, locked=True)
     lost = 0
     interrupted = False
     try:
@@ -332,7 +383,9 @@ def sweep(
                         writer.accept([run_point(point, threads=inline_threads, git=git)])
                 else:
                     chunks = list(_chunks(pending, chunk_size))
-                    lost = _run_parallel(chunks, executor, workers, threads, git, writer.accept)
+                    lost = run_parallel(
+                        run_chunk, chunks, executor, workers, threads, git, writer.accept
+                    )
             except KeyboardInterrupt:
                 interrupted = True
             finally:
@@ -390,100 +443,6 @@ def _execution_settings(
     return workers, threads, inline_threads
 
 
-def _run_parallel(
-    chunks: list[list[Point]],
-    executor: cf.Executor | None,
-    workers: int,
-    threads: int,
-    git: str | None,
-    accept: Callable[[Sequence[dict[str, Any]]], None],
-) -> int:
-    """Run chunks on ``executor`` (None: an own spawn-based local pool); returns lost points."""
-    own_pool = executor is None
-    pool: Any = executor
-    if own_pool:
-        pool = cf.ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_pool_worker,
-            initargs=(threads,),
-        )
-    try:
-        return _drive(
-            pool,
-            chunks,
-            threads,
-            git,
-            accept,
-            max_inflight=4 * max(workers, 4),
-            own_pool=own_pool,
-        )
-    finally:
-        if own_pool:
-            pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _drive(
-    pool: Any,
-    chunks: list[list[Point]],
-    threads: int | None,
-    git: str | None,
-    accept: Callable[[Sequence[dict[str, Any]]], None],
-    *,
-    max_inflight: int,
-    own_pool: bool,
-) -> int:
-    """Submit chunks with a bounded number in flight; returns points whose task failed."""
-    lost = 0
-    queue = iter(chunks)
-    inflight: dict[cf.Future[Any], list[Point]] = {}
-
-    def top_up() -> None:
-        while len(inflight) < max_inflight:
-            chunk = next(queue, None)
-            if chunk is None:
-                return
-            inflight[pool.submit(run_chunk, chunk, threads, git)] = chunk
-
-    try:
-        top_up()
-        while inflight:
-            done, _ = cf.wait(list(inflight), return_when=cf.FIRST_COMPLETED)
-            for future in done:
-                chunk = inflight.pop(future)
-                try:
-                    rows = future.result()
-                except Exception as exc:
-                    lost += len(chunk)
-                    print(
-                        f"qsearch sweep: a task of {len(chunk)} points failed in the executor "
-                        f"({type(exc).__name__}: {exc}); they stay unstored.",
-                        file=sys.stderr,
-                    )
-                    continue
-                accept(rows)
-            top_up()
-    except KeyboardInterrupt:
-        # Stop cleanly: drop queued tasks, let running ones finish (the local pool's workers
-        # ignore SIGINT), and keep every row that was computed. A second Ctrl-C stops waiting.
-        for future in inflight:
-            future.cancel()
-        try:
-            if own_pool:
-                pool.shutdown(wait=True, cancel_futures=True)
-            for future in inflight:
-                if future.done() and not future.cancelled() and future.exception() is None:
-                    accept(future.result())
-        except KeyboardInterrupt:
-            pass
-        raise
-    except BaseException:
-        for future in inflight:
-            future.cancel()
-        raise
-    return lost
-
-
 def _spec_record(spec: SweepSpec) -> dict[str, Any]:
     return {
         "name": spec.name,
@@ -526,41 +485,16 @@ def status(spec: SweepSpec | Mapping[str, Any] | str | os.PathLike[str]) -> dict
     }
 
 
-def connect_dask(address: str, *, timeout: float = 10.0) -> Any:
-    """A ``distributed.Client`` for the Dask scheduler at ``address``.
-
-    Run a sweep on it with ``sweep(spec, client.get_executor(retries=2, pure=False))``
-    (``retries``: a task whose worker raised is run again; tasks of a worker that died are
-    rescheduled by Dask itself). Close the client when done.
-
-    Raises:
-        BackendUnavailableError: dask[distributed] is not installed.
-        BackendError: the scheduler cannot be reached within ``timeout`` seconds.
-    """
-    try:
-        from distributed import Client
-    except ImportError as exc:
-        raise BackendUnavailableError(
-            "Running sweeps on Dask needs dask[distributed]. Install it with: "
-            "pip install 'qsearch[dask]'."
-        ) from exc
-    try:
-        return Client(address, timeout=f"{timeout}s", set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise BackendError(
-            f"Cannot reach the Dask scheduler at {address!r} within {timeout:g} s "
-            f"({type(exc).__name__}: {exc}); nothing was run or written."
-        ) from exc
-
-
 __all__ = [
     "SweepInterrupted",
     "SweepReport",
     "available_cores",
     "connect_dask",
     "git_revision",
+    "replay",
     "run_chunk",
     "run_point",
+    "seed_record",
     "status",
     "sweep",
 ]

@@ -72,6 +72,10 @@ SWEEP_KEYS = ("name", "description", "seed", "output", "workers", "threads", "gr
 _NO_NOISE = ("none", "ideal", "")
 #: Algorithms that accept a fixed ``iterations`` grid (a single-shot Grover run with k iterates).
 FIXED_ITERATION_ALGORITHMS = ("grover",)
+#: Largest integer the store holds (SQLite INTEGER is a signed 64-bit integer).
+MAX_STORED_INT = 2**63 - 1
+#: Most points one spec may name: the grid is enumerated in memory and each point is one row.
+MAX_POINTS = 10_000_000
 
 
 def _spec_error(where: str, key: str, expected: str, value: Any) -> ProblemError:
@@ -80,12 +84,17 @@ def _spec_error(where: str, key: str, expected: str, value: Any) -> ProblemError
 
 def _int_list(value: Any, key: str, where: str, minimum: int) -> tuple[int, ...]:
     items = value if isinstance(value, list) else [value]
-    expected = f"an int >= {minimum} or a non-empty list of them"
+    expected = (
+        f"an int in [{minimum}, 2**63 - 1] (the store's signed 64-bit integers) or a non-empty "
+        "list of them"
+    )
     if not items:
         raise _spec_error(where, key, expected, value)
     out = []
     for item in items:
-        if isinstance(item, bool) or not isinstance(item, numbers.Integral) or item < minimum:
+        if isinstance(item, bool) or not isinstance(item, numbers.Integral):
+            raise _spec_error(where, key, expected, value)
+        if not minimum <= item <= MAX_STORED_INT:
             raise _spec_error(where, key, expected, value)
         out.append(int(item))
     if len(set(out)) != len(out):
@@ -268,8 +277,12 @@ class SweepSpec:
         if not isinstance(name, str) or not name.strip():
             raise _spec_error(place, "name", "a non-empty string", name)
         seed = table["seed"]
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-            raise _spec_error(place, "seed", "an int >= 0", seed)
+        if (
+            isinstance(seed, bool)
+            or not isinstance(seed, numbers.Integral)
+            or not 0 <= seed <= MAX_STORED_INT
+        ):
+            raise _spec_error(place, "seed", "an int in [0, 2**63 - 1] (a SQLite INTEGER)", seed)
         output = table["output"]
         if not isinstance(output, str) or not output.strip():
             raise _spec_error(place, "output", "a non-empty path string", output)
@@ -298,6 +311,7 @@ class SweepSpec:
                 merged.update(entry)
                 grids_list.append(_parse_grid(merged, here))
             grids = tuple(grids_list)
+        _check_grid_size(grids, place)  # before anything is enumerated or written
         return cls(
             name.strip(),
             grids,
@@ -306,6 +320,20 @@ class SweepSpec:
             workers,
             threads,
             description,
+        )
+
+
+def _check_grid_size(grids: Sequence[Grid], where: str) -> None:
+    """Refuse, before anything is enumerated or written, a spec naming more than MAX_POINTS."""
+    total = sum(
+        len(g.algorithms) * len(g.sizes) * len(g.marked) * len(g.backends) * len(g.noise)
+        * len(g.iterations) * g.repetitions
+        for g in grids
+    )  # fmt: skip
+    if total > MAX_POINTS:
+        raise ProblemError(
+            f"{where} names {total:_} points; a sweep holds at most {MAX_POINTS:_} (each point is "
+            "a row enumerated in memory). Split it into several specs or lower 'repetitions'."
         )
 
 
@@ -331,10 +359,11 @@ def _parse_grid(table: Mapping[str, Any], where: str) -> Grid:
             f"got {max(marked)}."
         )
     repetitions = table["repetitions"]
+    expected = f"an int in [1, {MAX_POINTS:_}]"
     if isinstance(repetitions, bool) or not isinstance(repetitions, numbers.Integral):
-        raise _spec_error(where, "repetitions", "an int >= 1", repetitions)
-    if repetitions < 1:
-        raise _spec_error(where, "repetitions", "an int >= 1", repetitions)
+        raise _spec_error(where, "repetitions", expected, repetitions)
+    if not 1 <= repetitions <= MAX_POINTS:
+        raise _spec_error(where, "repetitions", expected, repetitions)
     backends = _parse_backends(table, where)
     options = _parse_backend_options(table, where)
     noise_raw = _str_list(table.get("noise", "none"), "noise", where)
@@ -440,6 +469,8 @@ def load_spec(spec: SweepSpec | Mapping[str, Any] | str | os.PathLike[str]) -> S
 __all__ = [
     "FIXED_ITERATION_ALGORITHMS",
     "GRID_KEYS",
+    "MAX_POINTS",
+    "MAX_STORED_INT",
     "STORE_FILENAME",
     "SWEEP_KEYS",
     "Grid",

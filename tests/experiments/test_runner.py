@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from qsearch.cli import main
@@ -19,11 +20,13 @@ from qsearch.experiments.progress import progress_bar
 from qsearch.experiments.runner import (
     SweepInterrupted,
     connect_dask,
+    replay,
     run_point,
     status,
     sweep,
 )
 from qsearch.experiments.spec import SweepSpec, point_seed
+from qsearch.results import SearchResult
 
 from .sweep_helpers import comparable, issue_spec, small_spec, stored
 
@@ -69,6 +72,33 @@ def test_rows_hold_result_parameters_and_metadata(tmp_path: Path) -> None:
     direct["metadata"].pop("wall_time_s")
     result["metadata"].pop("wall_time_s")
     assert json.loads(json.dumps(direct)) == result
+
+
+def test_a_stored_point_reruns_from_its_row_alone(tmp_path: Path) -> None:
+    """Issue 13.3: every row records the seed that reproduces it and every stream it used."""
+    out = tmp_path / "out"
+    algorithms = ["grover", "classical-random", "exponential", "fixed-point", "minimum", "count"]
+    spec = small_spec(out, algorithms=algorithms, sizes=[32], marked=[3], repetitions=2)
+    spec["sweep"]["grid"] = [{}, {"algorithms": ["grover"], "iterations": [1, 3]}]
+    sweep(spec, workers=1)
+    rows = stored(out)
+    assert len(rows) == 6 * 2 + 2 * 2
+    for row in rows:
+        result = json.loads(row["result"])
+        seeds = json.loads(row["metadata"])["seeds"]
+        assert result["seed"] == seeds["point"] == row["point_seed"] is not None
+        entropy = seeds["sequence"]["entropy"]
+        assert entropy == [3, 32, 3, row["repetition"]]  # root, N, M, repetition
+        rebuilt = np.random.SeedSequence(entropy, spawn_key=seeds["sequence"]["spawn_key"])
+        assert int(rebuilt.generate_state(1)[seeds["sequence"]["word"]]) == result["seed"]
+        assert {k: seeds[k] for k in ("instance", "solver", "values")} == {
+            "instance": [result["seed"], 0],
+            "solver": [result["seed"], 1],
+            "values": [result["seed"], 2],
+        }
+        again = replay(row)
+        assert again == SearchResult.from_dict(result)  # found, queries, attempts and seed
+        assert again.metadata.keys() == result["metadata"].keys()
 
 
 def test_failing_points_are_recorded_and_the_sweep_goes_on(
