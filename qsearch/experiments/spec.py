@@ -94,7 +94,7 @@ def _int_list(value: Any, key: str, where: str, minimum: int) -> tuple[int, ...]
     for item in items:
         if isinstance(item, bool) or not isinstance(item, numbers.Integral):
             raise _spec_error(where, key, expected, value)
-        if not minimum <= item <= MAX_STORED_INT:
+        if not minimum <= int(item) <= MAX_STORED_INT:
             raise _spec_error(where, key, expected, value)
         out.append(int(item))
     if len(set(out)) != len(out):
@@ -280,7 +280,7 @@ class SweepSpec:
         if (
             isinstance(seed, bool)
             or not isinstance(seed, numbers.Integral)
-            or not 0 <= seed <= MAX_STORED_INT
+            or not 0 <= int(seed) <= MAX_STORED_INT
         ):
             raise _spec_error(place, "seed", "an int in [0, 2**63 - 1] (a SQLite INTEGER)", seed)
         output = table["output"]
@@ -362,7 +362,7 @@ def _parse_grid(table: Mapping[str, Any], where: str) -> Grid:
     expected = f"an int in [1, {MAX_POINTS:_}]"
     if isinstance(repetitions, bool) or not isinstance(repetitions, numbers.Integral):
         raise _spec_error(where, "repetitions", expected, repetitions)
-    if not 1 <= repetitions <= MAX_POINTS:
+    if not 1 <= int(repetitions) <= MAX_POINTS:
         raise _spec_error(where, "repetitions", expected, repetitions)
     backends = _parse_backends(table, where)
     options = _parse_backend_options(table, where)
