@@ -46,3 +46,31 @@ def comma_ints(flag: str, example: str) -> Callable[[str], list[int]]:
             ) from None
 
     return parse
+
+
+def print_json(document: Any) -> None:
+    """Print ``document`` as JSON (``--format json``): NaN/inf become null, NumPy scalars and
+    paths plain values, so any JSON reader can load it."""
+    import json
+    import math
+    from pathlib import Path
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(k): clean(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [clean(v) for v in value]
+        if isinstance(value, Path):
+            return str(value)
+        if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # NumPy scalar
+            value = value.item()
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        return value
+
+    print(json.dumps(clean(document), indent=2, sort_keys=True, allow_nan=False))
+
+
+def table_records(frame: Any) -> list[dict[str, Any]]:
+    """A pandas DataFrame as a list of row dicts (for :func:`print_json`)."""
+    return [dict(row) for row in frame.to_dict(orient="records")]

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from qsearch.cli._args import add_command, arg, comma_ints
+from qsearch.cli._args import add_command, arg, comma_ints, print_json, table_records
 
 #: ``qsearch compare --algorithm`` values (the keys of ``registry.COMPARISONS``; a test checks
 #: they agree, so that building the parser does not import the algorithms).
@@ -81,11 +81,13 @@ def _run(args: argparse.Namespace) -> int:
     threads = options.pop("threads", None)  # an execution setting, not part of a point
     sizes, trials = _check_inputs(args, circuit=args.backend != "ideal")
     formats = [f for f in args.format.split(",") if f]
-    if not formats or any(f not in ("png", "svg", "pdf") for f in formats):
+    if not formats or any(f not in ("png", "svg", "pdf", "json") for f in formats):
         raise ProblemError(
-            f"The '--format' option of qsearch compare must be png, svg, pdf or a comma list of "
-            f"them; got {args.format!r}."
+            f"The '--format' option of qsearch compare must be png, svg, pdf, json or a comma "
+            f"list of them; got {args.format!r}."
         )
+    as_json = "json" in formats
+    formats = [f for f in formats if f != "json"] or ["png"]
     spec = compare.compare_spec(
         sizes,
         marked=args.marked,
@@ -101,21 +103,35 @@ def _run(args: argparse.Namespace) -> int:
     setting = compare.check_backend(args.backend, noise=args.noise, options=options)
     out = Path(args.out)
     _check_output(out)
-    report = sweep(spec, workers=args.workers, threads=threads)
-    print(
+    report = sweep(spec, workers=args.workers, progress=False if as_json else None, threads=threads)
+    header = (
         f"qsearch compare: algorithm={args.algorithm} {setting} M={args.marked} "
         f"trials={trials} seed={args.seed} ({report.summary()})"
     )
     for line in compare.failure_lines(load_table(spec, include_errors=True)):
         print(line, file=sys.stderr)
     comparison = compare.comparison_from_sweep(spec, seed=args.seed, setting=setting)
-    print(compare.format_report(comparison))
     comparison.rows.to_csv(out / "results.csv", index=False)
     comparison.summary.to_csv(out / "summary.csv", index=False)
     figures = [compare.plot_comparison(comparison, out / f"queries.{fmt}") for fmt in formats]
-    names = ", ".join(str(f) for f in figures)
-    print(f"\nwrote {out / 'results.csv'}, {out / 'summary.csv'} and {names}")
-    print(f"(rerunning resumes from {report.store_path}; a larger grid runs only new points)")
+    files = [out / "results.csv", out / "summary.csv", *figures]
+    if as_json:
+        print_json(
+            {
+                "header": header,
+                "setting": setting,
+                "summary": table_records(comparison.summary),
+                "slopes": table_records(comparison.slopes),
+                "files": files,
+                "store": report.store_path,
+            }
+        )
+    else:
+        print(header)
+        print(compare.format_report(comparison))
+        names = ", ".join(str(f) for f in figures)
+        print(f"\nwrote {out / 'results.csv'}, {out / 'summary.csv'} and {names}")
+        print(f"(rerunning resumes from {report.store_path}; a larger grid runs only new points)")
     return 1 if report.failed else (130 if report.interrupted else 0)
 
 
@@ -142,7 +158,8 @@ def register_cli(subparsers: Any) -> None:
         arg(
             "--format",
             default="png",
-            help="figure format: png, svg, pdf or a comma list, e.g. png,pdf (default png)",
+            help="figure format png, svg or pdf, and json to print JSON instead of the table; a "
+            "comma list, e.g. png,pdf or json (default png)",
         ),
         arg("--workers", type=int, help="local worker processes (default: the available cores)"),
     )

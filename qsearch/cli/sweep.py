@@ -1,4 +1,4 @@
-"""``qsearch sweep run|status|plot|export SPEC``: declarative sweeps from a TOML spec.
+"""``qsearch sweep run|status|summary|plot|export SPEC``: declarative sweeps from a TOML spec.
 
 The spec format, the store and the execution model are described in
 :mod:`qsearch.experiments.spec`, :mod:`qsearch.experiments.store` and
@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from qsearch.cli._args import add_command, arg
+from qsearch.cli._args import add_command, arg, print_json, table_records
 from qsearch.exceptions import QSearchWarning
 
 
@@ -91,6 +91,9 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
     spec = SweepSpec.from_file(args.spec)
     counts = status(spec)
+    if args.format == "json":
+        print_json({"name": spec.name, "store": spec.store_path, **counts})
+        return 0
     print(
         f"{spec.name}: {counts['stored']} of {counts['total']} points stored, "
         f"{counts['failed']} failed, {counts['missing']} missing"
@@ -98,6 +101,79 @@ def _cmd_status(args: argparse.Namespace) -> int:
         + f" (store: {spec.store_path})"
     )
     return 0
+
+
+def _cmd_summary(args: argparse.Namespace) -> int:
+    """The table and fitted slopes of a stored sweep, as ``qsearch compare`` prints them."""
+    from qsearch.experiments.analysis import fit_scaling, load_table, summarize
+    from qsearch.experiments.spec import SweepSpec
+
+    spec = SweepSpec.from_file(args.spec)
+    table = load_table(spec, include_errors=True)
+    summary = summarize(table) if not table.empty else None
+    fits = {
+        cost: fit_scaling(table, seed=spec.seed, cost=cost) if not table.empty else None
+        for cost in ("total_queries", "queries", "oracle_queries")
+    }
+    if args.format == "json":
+        print_json(
+            {
+                "name": spec.name,
+                "store": spec.store_path,
+                "summary": [] if summary is None else table_records(summary),
+                "slopes": {
+                    cost: [] if fit is None else table_records(fit) for cost, fit in fits.items()
+                },
+            }
+        )
+        return 0
+    if summary is None:
+        print(f"{spec.name}: no stored points yet (run: qsearch sweep run {args.spec})")
+        return 0
+    print(_summary_text(summary, fits))
+    return 0
+
+
+def _summary_text(summary: Any, fits: dict[str, Any]) -> str:
+    """One row per (series, N) with the whole bill, then the slopes per series."""
+    import math
+
+    def number(value: float, digits: int = 1) -> str:
+        return "n/a" if not math.isfinite(value) else f"{value:.{digits}f}"
+
+    lines = [
+        f"{'algorithm':<22}{'backend':<14}{'noise':<13}{'M':>4}{'N':>10}{'oracle':>11}"
+        f"{'verify':>10}{'build':>11}{'total':>11}{'95% CI (total)':>24}{'success':>9}"
+    ]
+    for row in summary.itertuples(index=False):
+        ci = f"[{number(row.total_ci_low)}, {number(row.total_ci_high)}]"
+        failed = f"  ({row.failed} failed)" if row.failed else ""
+        lines.append(
+            f"{row.algorithm:<22}{row.backend:<14}{row.noise:<13}{row.num_marked:>4}"
+            f"{row.num_items:>10}{number(row.mean_oracle):>11}{number(row.mean_verify):>10}"
+            f"{number(row.mean_build):>11}{number(row.mean_total):>11}{ci:>24}"
+            f"{number(row.success_rate, 2):>9}{failed}"
+        )
+    total, queries, oracle = (fits[c] for c in ("total_queries", "queries", "oracle_queries"))
+    lines += ["", "fitted scaling, mean cost ∝ N^slope (95% bootstrap CI of the total):"]
+    keys = ["algorithm", "backend", "noise", "num_marked"]
+
+    def slope_of(frame: Any, series: list[Any]) -> str:
+        hit = frame.loc[(frame[keys] == series).all(axis=1), "slope"]
+        return number(float(hit.iloc[0]), 3) if len(hit) else "n/a"
+
+    for row in total.itertuples(index=False):
+        series = [getattr(row, k) for k in keys]
+        lines.append(
+            f"  {row.algorithm:<20} {row.backend}/{row.noise} M={row.num_marked}: total "
+            f"{row.slope:.3f} [{row.slope_low:.3f}, {row.slope_high:.3f}]  "
+            f"query part {slope_of(queries, series)}  oracle only {slope_of(oracle, series)}"
+        )
+    lines.append(
+        "  The interval covers the repetitions' sampling noise only, not the bias of a power law "
+        "fitted at small N; it has zero width where every repetition costs the same."
+    )
+    return "\n".join(lines)
 
 
 def _cmd_plot(args: argparse.Namespace) -> int:
@@ -130,10 +206,13 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 _SPEC = arg("spec", help="the TOML spec file")
+_TEXT_OR_JSON = arg(
+    "--format", choices=("text", "json"), default="text", help="print text (default) or JSON"
+)
 
 
 def register_cli(subparsers: Any) -> None:
-    """Add ``sweep run|status|plot|export`` to the ``qsearch`` command."""
+    """Add ``sweep run|status|summary|plot|export`` to the ``qsearch`` command."""
     description = (
         "Sweeps over (algorithm, N, M, repetition, backend, noise) grids with a resumable "
         "SQLite store."
@@ -160,8 +239,15 @@ def register_cli(subparsers: Any) -> None:
         actions,
         "status",
         _with_store_warnings(_cmd_status),
-        (_SPEC,),
+        (_SPEC, _TEXT_OR_JSON),
         help="how many points are stored, failed, missing",
+    )
+    add_command(
+        actions,
+        "summary",
+        _with_store_warnings(_cmd_summary),
+        (_SPEC, _TEXT_OR_JSON),
+        help="the table and fitted slopes of the stored points (as compare prints them)",
     )
     plot_arguments = (
         _SPEC,

@@ -2,8 +2,10 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from qsearch.cli import main
 from qsearch.cli.compare import COMPARISON_NAMES
@@ -98,3 +100,24 @@ def test_cli_writes_figures_in_the_formats_asked(tmp_path, capsys) -> None:  # t
     assert not (tmp_path / "queries.png").exists()
     out = capsys.readouterr().out
     assert "backend=ideal noise=none" in out.splitlines()[0]
+
+
+def test_compare_format_json_prints_one_document(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--format json``: stdout is one JSON document (no table), figures in the other formats."""
+    import json
+
+    out = tmp_path / "cmp"
+    code = main(
+        ["compare", "--sizes", "16,64", "--trials", "3", "--out", str(out), "--format", "json,svg"]
+    )
+    assert code == 0
+    document = json.loads(capsys.readouterr().out)
+    assert {"header", "summary", "slopes", "files", "setting", "store"} <= set(document)
+    grover = [r for r in document["summary"] if r["algorithm"] == "grover"]
+    # N = 16, M = 1: k = 3 iterates, then one check; p = sin²(7θ) ≈ 0.961 per attempt.
+    row16 = next(r for r in grover if r["num_items"] == 16)
+    assert row16["mean_oracle"] >= 3 and row16["mean_verify"] >= 1
+    assert (out / "queries.svg").exists() and not (out / "queries.png").exists()
+    assert str(out / "queries.svg") in document["files"]
