@@ -44,14 +44,13 @@ def check_instance(value: Any, kind: type[T], name: str, owner: str) -> T:
 
 
 def check_probability(value: Any, name: str, owner: str) -> float:
-    """Return ``value`` as a float in (0, 1), or raise ProblemError."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = float("nan")
+    """Return ``value`` as a float in (0, 1), or raise ProblemError (strings and bools too)."""
+    real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    number = float(value) if real else float("nan")
     if not 0.0 < number < 1.0:
+        kind = "" if real else f" ({type(value).__name__})"
         raise ProblemError(
-            f"The {name!r} argument of {owner} must be a number in (0, 1); got {value!r}."
+            f"The {name!r} argument of {owner} must be a number in (0, 1); got {value!r}{kind}."
         )
     return number
 

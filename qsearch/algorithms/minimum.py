@@ -126,10 +126,12 @@ class _ThresholdRounds:
     def run(
         self, threshold: float, excluded: Sequence[int], j: int, rng: np.random.Generator
     ) -> int:
+        """The measured outcome; on a circuit backend it may be a padding index >= N (noise
+        leaks amplitude onto the 2^n − N padding states when N is not a power of two)."""
         if not self.closed_form:
             program = SearchProgram(self.problem(threshold, excluded), j)
             counts = self.backend.run([program], shots=1, seed=child_seed(rng))[0]
-            return next(iter(counts))
+            return int(next(iter(counts)))
         self._set_threshold(threshold)
         values, below, n = self.values, self._below, self.values.size
         inside = {int(i) for i in excluded if values[i] < threshold}  # marked but in S
@@ -187,7 +189,8 @@ def _improve(
         if j > 0 and not billed_current:
             thresholds_billed += 1
             billed_current = True
-        if values[item] < values[worst] and item not in chosen:
+        # a padding outcome (item >= N, noise on a circuit backend) is a failed attempt
+        if item < n and values[item] < values[worst] and item not in chosen:
             chosen[chosen.index(worst)] = item
             worst = max(chosen, key=lambda i: (values[i], i))
             improvements += 1

@@ -15,6 +15,7 @@ importing qsearch never imports qiskit-aer, qiskit-ibm-runtime or PennyLane.
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeGuard, TypeVar, runtime_checkable
@@ -178,7 +179,8 @@ def get_backend(name: str | Backend, **options: Any) -> Backend:
     A qiskit ``BaseSamplerV2`` instance is wrapped as ``get_backend("sampler", sampler=...)``.
 
     Raises:
-        ProblemError: unknown name (the message lists the registered ones).
+        ProblemError: unknown name (the message lists the registered ones), or an option the
+            backend does not accept (the message names it and the accepted ones).
         BackendUnavailableError: the backend's extra is not installed (the message names the
             ``pip install 'qsearch[...]'`` that fixes it).
     """
@@ -210,8 +212,31 @@ def get_backend(name: str | Backend, **options: Any) -> Backend:
             f"The {name!r} backend needs a package that is not installed ({exc.name or exc})."
             + hint
         ) from exc
-    backend: Backend = getattr(module, attribute)(**options)
+    factory = getattr(module, attribute)
+    _check_options(name, factory, options)
+    backend: Backend = factory(**options)
     return backend
+
+
+def _check_options(name: str, factory: Any, options: dict[str, Any]) -> None:
+    """Raise ProblemError naming ``name``'s unknown options and the accepted ones."""
+    try:
+        parameters = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):  # no introspectable signature: let the factory decide
+        return
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return
+    accepted = [
+        p.name
+        for p in parameters
+        if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    ]
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        raise ProblemError(
+            f"The {name!r} backend has no option {', '.join(map(repr, unknown))}; it accepts "
+            f"{', '.join(map(repr, accepted)) or 'no options'}."
+        )
 
 
 def _is_qiskit_sampler(obj: object) -> bool:

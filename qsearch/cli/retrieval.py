@@ -13,13 +13,15 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
+import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from qsearch.exceptions import ProblemError
+from qsearch.exceptions import ProblemError, QSearchWarning
 from qsearch.retrieval.buckets import BucketIndex
 from qsearch.retrieval.data.datasets import Dataset, load
 from qsearch.retrieval.retrieve import ALGORITHMS, retrieve
@@ -78,42 +80,63 @@ def _run_retrieve(args: argparse.Namespace) -> int:
     ).fit(data, texts=texts)
     k = args.k
     if k is not None and item is not None:
-        k = min(k + 1, len(data))  # room for the query item itself, dropped below
-    hits = retrieve(
-        index,
-        vector,
-        k=k,
-        threshold=args.threshold,
-        n_probe=args.n_probe,
-        backend=args.backend,
-        algorithm=args.algorithm,
-        seed=args.seed,
-    )
+        k += 1  # room for the query item itself, dropped below
+    k = None if k is None else min(k, len(data))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", QSearchWarning)
+        hits = retrieve(
+            index,
+            vector,
+            k=k,
+            threshold=args.threshold,
+            n_probe=args.n_probe,
+            backend=args.backend,
+            algorithm=args.algorithm,
+            seed=args.seed,
+        )
+    notes = [
+        str(w.message).removeprefix("retrieve: ")
+        for w in caught
+        if issubclass(w.category, QSearchWarning) and "k was capped" not in str(w.message)
+    ]
     if item is not None:
         keep = hits.ids != item
         if args.k is not None:
             keep &= np.cumsum(keep) <= args.k
         texts = None if hits.texts is None else tuple(np.asarray(hits.texts, object)[keep])
-        hits = type(hits)(
-            ids=hits.ids[keep],
-            scores=hits.scores[keep],
-            texts=texts,
-            queries=hits.queries,
-            centroid_comparisons=hits.centroid_comparisons,
-            buckets=hits.buckets,
-            backend=hits.backend,
-            algorithm=hits.algorithm,
-            score_name=hits.score_name,
-            complete=hits.complete,
+        hits = dataclasses.replace(hits, ids=hits.ids[keep], scores=hits.scores[keep], texts=texts)
+    if args.k is not None and len(hits) < args.k and args.threshold is None:
+        probed = sum(row["size"] for row in hits.buckets)
+        notes.insert(
+            0,
+            f"--k {args.k} was capped: {len(hits)} hits shown, all the other items of the "
+            f"{probed} in the n_probe={args.n_probe} probed bucket(s) (the dataset has "
+            f"{len(data)}); raise --n-probe to search more.",
         )
     print(f"query: {label}")
     print(
         f"index: {data.name}, {len(data)} items, {index.n_buckets_} {args.method} buckets "
         f"(<= 2^{qubits}), n_probe={args.n_probe}"
     )
+    if k is not None:
+        print(_recall_line(index, args.n_probe, args.k or k))
     print()
     print(hits.format())
+    for note in notes:
+        print(f"warning: {note}")
     return 0
+
+
+def _recall_line(index: BucketIndex, n_probe: int, k: int) -> str:
+    """The index's leave-one-out recall@k estimate at n_probe, and the n_probe reaching 90%."""
+    k = min(k, len(index) - 1)
+    recall = index.expected_recall(n_probe, k)
+    line = f"expected recall@{k} at n_probe={n_probe}: {recall:.2f} (leave-one-out estimate"
+    if recall < 0.9 and n_probe < index.n_buckets_:
+        curve = [index.expected_recall(p, k) for p in range(1, index.n_buckets_ + 1)]
+        better = next(p for p, r in enumerate(curve, 1) if r >= 0.9 or p == len(curve))
+        line += f"; n_probe={better}: {curve[better - 1]:.2f}"
+    return line + ")"
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:

@@ -30,6 +30,8 @@ from qsearch.exceptions import ProblemError, QSearchWarning
 LOW_RECALL = 0.5
 #: Indexed items used as leave-one-out queries by :func:`expected_recall`.
 RECALL_SAMPLE = 256
+#: Distances held at once by :func:`recall_curve` (memory independent of the index size).
+_RECALL_BLOCK = 2**22
 #: Version of the ``.npz`` layout written by :func:`save_index`; :func:`load_index` reads
 #: versions up to this one.
 FORMAT_VERSION = 1
@@ -75,7 +77,7 @@ def search(
     k = check_int(k, "k", "BucketIndex.search", minimum=1)
     n_probe = index._check_probe(n_probe, "BucketIndex.search")
     if warn:
-        _warn_low_recall(index, n_probe, k)
+        warn_low_recall(index, n_probe, k)
     q = (normalize_rows(raw) if index.metric == "cosine" else raw).astype(np.float64)
     distances = np.full((len(q), k), np.inf)
     ids = np.full((len(q), k), -1, dtype=np.int64)
@@ -116,10 +118,15 @@ def recall_curve(index: Any, k: int) -> np.ndarray:
     x = index.vectors_
     rng = np.random.default_rng(0)
     sample = np.sort(rng.choice(len(x), size=min(len(x), RECALL_SAMPLE), replace=False))
-    q = x[sample].astype(np.float64)
-    d = np.einsum("ij,ij->i", x, x, dtype=np.float64)[None, :] - 2.0 * (q @ x.T.astype(np.float64))
-    d[np.arange(len(sample)), sample] = np.inf  # leave the query itself out
-    neighbours = np.argpartition(d, k - 1, axis=1)[:, :k]
+    norms = np.einsum("ij,ij->i", x, x, dtype=np.float64)
+    xt = x.T.astype(np.float64)
+    block = max(1, _RECALL_BLOCK // len(x))  # bounded memory: block × n distances at a time
+    neighbours = np.empty((len(sample), k), dtype=np.int64)
+    for start in range(0, len(sample), block):
+        rows = sample[start : start + block]
+        d = norms[None, :] - 2.0 * (x[rows].astype(np.float64) @ xt)
+        d[np.arange(len(rows)), rows] = np.inf  # leave the query itself out
+        neighbours[start : start + len(rows)] = np.argpartition(d, k - 1, axis=1)[:, :k]
     nb = index.n_buckets_
     hits = np.zeros(nb, dtype=np.float64)
     rank = np.empty(nb, dtype=np.int64)
@@ -133,7 +140,11 @@ def recall_curve(index: Any, k: int) -> np.ndarray:
     return curve
 
 
-def _warn_low_recall(index: Any, n_probe: int, k: int) -> None:
+def warn_low_recall(
+    index: Any, n_probe: int, k: int, *, owner: str = "BucketIndex.search", stacklevel: int = 4
+) -> None:
+    """Warn (QSearchWarning) when :func:`expected_recall` at ``n_probe`` is below
+    :data:`LOW_RECALL`, naming the ``n_probe`` that reaches it; ``owner`` starts the message."""
     if n_probe == index.n_buckets_ or len(index) < 2:
         return
     recall = expected_recall(index, n_probe, k)
@@ -142,12 +153,12 @@ def _warn_low_recall(index: Any, n_probe: int, k: int) -> None:
     curve = recall_curve(index, min(k, len(index) - 1))
     enough = int(np.argmax(curve >= LOW_RECALL)) + 1
     warnings.warn(
-        f"BucketIndex.search: n_probe={n_probe} of {index.n_buckets_} buckets is expected to "
+        f"{owner}: n_probe={n_probe} of {index.n_buckets_} buckets is expected to "
         f"find {recall:.0%} of the true {k} nearest neighbours (leave-one-out estimate on "
         f"{min(len(index), RECALL_SAMPLE)} indexed items); n_probe={enough} is expected to "
         f"reach {LOW_RECALL:.0%}.",
         QSearchWarning,
-        stacklevel=4,
+        stacklevel=stacklevel,
     )
 
 

@@ -11,7 +11,9 @@
 
 The bill is one :class:`~qsearch.results.QueryCount`: ``oracle`` = coherent oracle
 applications, ``verify`` = classical is-marked checks (and merge comparisons), ``build`` =
-the predicate evaluations that built the oracles plus the routing comparisons. The quantum
+the routing comparisons plus the predicate evaluations that built the oracles (for
+``"minimum"`` also the N_b per threshold oracle it rebuilds); :attr:`Hits.cost` and
+:meth:`Hits.format` show those three parts separately. The quantum
 search part grows as √N_b per bucket, a scan as N_b (Grover 1996, arXiv:quant-ph/9605043);
 ``build`` is N_b per bucket either way, so over classical data the quantum pipeline's total
 never beats the classical scan: the point the accounting makes visible.
@@ -27,18 +29,24 @@ Algorithms (``algorithm=``):
 * ``"minimum"``: top-k by Dürr–Høyer minimum finding (Dürr & Høyer 1996,
   arXiv:quant-ph/9607014; :func:`qsearch.algorithms.minimum.top_k`) on each bucket's scores,
   then a classical merge of the n_probe·k candidates. It does not use the marked set; its bill
-  adds top_k's own build (N_b per distinct threshold oracle) to the N_b score computations.
+  adds top_k's threshold oracles (N_b per distinct threshold, about ln N_b of them) to the N_b
+  score computations, and spends about its whole Dürr–Høyer budget 22.5√(kN_b) + 1.4·k·log₂²N_b.
   Needs ``qsearch.algorithms.minimum``; only for ``k`` without ``threshold``.
+* ``"auto"``: the applicable algorithm with the smallest expected bill (:func:`expected_bills`;
+  ``Hits.choice`` says why). With today's cost models that is ``"grover"``: it knows M from the
+  build, while BBHT's last round spends its whole budget and minimum finding its Dürr–Høyer
+  budget plus N_b per threshold.
 
 With ``k`` and ``"grover"`` note what the build did: deciding the marked set (the top k) *is*
 the classical answer; the Grover rounds then only re-find it. The bill shows exactly that.
-* ``"auto"``: ``"minimum"`` for k-only queries and ``"exponential"`` for thresholds when those
-  modules are installed, else ``"grover"``.
 """
 
 from __future__ import annotations
 
 import importlib
+import math
+import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,10 +55,13 @@ import numpy as np
 from qsearch._validation import SeedLike, check_int, child_seed, make_rng
 from qsearch.algorithms.grover import grover_search
 from qsearch.backends.base import Backend, get_backend
-from qsearch.exceptions import ProblemError
+from qsearch.complexity import success_probability
+from qsearch.exceptions import ProblemError, QSearchWarning
 from qsearch.problem import SearchProblem
 from qsearch.results import QueryCount, SearchResult
 from qsearch.retrieval.buckets import BucketIndex, BucketProblem
+from qsearch.retrieval.faiss_compat import warn_low_recall
+from qsearch.schedules import bbht_budget, optimal_iterations
 
 ALGORITHMS = ("auto", "grover", "exponential", "minimum")
 CLASSICAL = "classical"
@@ -68,11 +79,13 @@ class Hits:
         centroid_comparisons: routing comparisons (included in ``queries.build``).
         buckets: one row per probed bucket: bucket, rank, size, marked, found (for
             ``"minimum"``: the bucket's top-k candidates before the merge), oracle, verify,
-            build, algorithm.
+            build (the N_b predicate evaluations), thresholds and threshold_build (minimum
+            finding's rebuilt threshold oracles, N_b each; 0 otherwise), algorithm.
         backend: the backend name (``"classical"`` for the classical pipeline).
         algorithm: the algorithm that ran (``"scan"`` for the classical pipeline).
         score_name: what ``scores`` measure.
         complete: True when every marked item of every probed bucket was found.
+        choice: why ``"auto"`` chose ``algorithm`` (the expected bills compared), else None.
     """
 
     ids: np.ndarray
@@ -85,16 +98,20 @@ class Hits:
     algorithm: str = "grover"
     score_name: str = "cosine"
     complete: bool = True
+    choice: str | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
 
     @property
     def cost(self) -> dict[str, int]:
-        """The bill broken down: routing, build (predicate evaluations), oracle, verify."""
+        """The bill broken down: routing, oracle build (N_b predicate evaluations per bucket),
+        minimum finding's threshold oracles, oracle, verify, total."""
+        rebuilt = sum(int(row["threshold_build"]) for row in self.buckets)
         return {
             "centroid_comparisons": self.centroid_comparisons,
-            "build_predicates": self.queries.build - self.centroid_comparisons,
+            "build_predicates": self.queries.build - self.centroid_comparisons - rebuilt,
+            "threshold_oracles": rebuilt,
             "oracle": self.queries.oracle,
             "verify": self.queries.verify,
             "total": self.queries.total,
@@ -111,11 +128,21 @@ class Hits:
         c = self.cost
         lines.append("")
         lines.append(f"bill ({self.backend}, {self.algorithm}):")
-        lines.append(f"  centroid comparisons   {c['centroid_comparisons']:>8}")
-        lines.append(f"  oracle build (N_b)     {c['build_predicates']:>8}")
-        lines.append(f"  oracle queries         {c['oracle']:>8}")
-        lines.append(f"  classical checks       {c['verify']:>8}")
-        lines.append(f"  total                  {c['total']:>8}")
+        bill = [
+            ("routing (centroid comparisons)", c["centroid_comparisons"]),
+            ("oracle build (N_b predicate evaluations)", c["build_predicates"]),
+        ]
+        if self.algorithm == "minimum":
+            thresholds = sum(int(row["thresholds"]) for row in self.buckets)
+            bill.append((f"threshold oracles ({thresholds} rebuilt x N_b)", c["threshold_oracles"]))
+        bill += [
+            ("oracle queries", c["oracle"]),
+            ("classical checks", c["verify"]),
+            ("total", c["total"]),
+        ]
+        lines += [f"  {label:<42}{value:>8}" for label, value in bill]
+        if self.choice:
+            lines.append(f"  {self.choice}")
         if not self.complete:
             lines.append("  (incomplete: a search ran out of attempts before finding every hit)")
         return "\n".join(lines)
@@ -260,6 +287,69 @@ def _optional(module: str, name: str) -> Any:
         return None
 
 
+def _grover_rounds(num_items: int, num_marked: int) -> float:
+    """Expected oracle queries + checks of :func:`_find_all`'s Grover rounds (closed form)."""
+    total = 0.0
+    for left in range(num_marked, 0, -1):
+        k = 0 if 2 * left > num_items else optimal_iterations(num_items, left)
+        total += (k + 1) / float(success_probability(num_items, left, k))
+    return total
+
+
+def expected_bills(
+    problems: Sequence[BucketProblem], k: int | None, candidates: Sequence[str]
+) -> dict[str, float]:
+    """The expected bill (without routing) of each candidate algorithm over ``problems``.
+
+    * ``"grover"``: N_b build + Σ_{j=M..1} (k_j + 1)/sin²((2k_j+1)θ_j), the exact expectation
+      of its rounds (k_j the optimal iterates for j marked, θ_j = asin √(j/N_b); k_j = 0 when
+      j > N_b/2). A bucket with M = 0 costs its build only.
+    * ``"exponential"``: N_b build + the BBHT bound 9/2·√(N_b/j) per found item (Boyer et al.
+      1998, Theorem 3) + the last round, which finds nothing and spends about its whole budget
+      :func:`qsearch.schedules.bbht_budget` (1/N_b).
+    * ``"minimum"``: N_b score computations + N_b per threshold oracle, 1 + k·(H_{N_b} − H_k)
+      of them (the expected number of changes of the top-k of a uniformly random order;
+      ln N_b + 0.58 for k = 1) + about the whole Dürr–Høyer budget
+      :func:`qsearch.algorithms.minimum.durr_hoyer_budget` (N_b, k), which it spends.
+    """
+    bills = dict.fromkeys(candidates, 0.0)
+    for bp in problems:
+        n, m = bp.problem.num_items, bp.problem.num_marked
+        for name in candidates:
+            if name == "grover":
+                cost = n + _grover_rounds(n, m)
+            elif name == "exponential":
+                found = sum(4.5 * math.sqrt(n / j) for j in range(m, 0, -1))
+                cost = n + found + bbht_budget(1.0 / n)
+            else:
+                budget = _optional("qsearch.algorithms.minimum", "durr_hoyer_budget")
+                kk = min(int(k or 1), n)
+                thresholds = 1 + kk * sum(1.0 / i for i in range(kk + 1, n + 1))
+                cost = n + n * thresholds + budget(n, kk)
+            bills[name] += cost
+    return bills
+
+
+def _choose(
+    problems: Sequence[BucketProblem],
+    k: int | None,
+    threshold: float | None,
+    comparisons: int,
+) -> tuple[str, str]:
+    """``"auto"``: the applicable algorithm with the smallest expected bill, and why."""
+    candidates = ["grover"]
+    if _optional("qsearch.algorithms.exponential", "exponential_search") is not None:
+        candidates.append("exponential")
+    if threshold is None and _optional("qsearch.algorithms.minimum", "top_k") is not None:
+        candidates.append("minimum")
+    expected = expected_bills(problems, k, candidates)
+    bills = {name: comparisons + bill for name, bill in expected.items()}
+    chosen = min(bills, key=bills.__getitem__)
+    others = ", ".join(f"{name} {bills[name]:,.0f}" for name in bills if name != chosen)
+    why = f"auto chose {chosen}: expected bill {bills[chosen]:,.0f}"
+    return chosen, why + (f" vs {others} (retrieve.expected_bills)" if others else "")
+
+
 def _resolve_algorithm(algorithm: str, k: int | None, threshold: float | None) -> str:
     if algorithm not in ALGORITHMS:
         raise ProblemError(
@@ -268,10 +358,6 @@ def _resolve_algorithm(algorithm: str, k: int | None, threshold: float | None) -
         )
     has_min = _optional("qsearch.algorithms.minimum", "top_k") is not None
     has_exp = _optional("qsearch.algorithms.exponential", "exponential_search") is not None
-    if algorithm == "auto":
-        if threshold is None:
-            return "minimum" if has_min else "grover"
-        return "exponential" if has_exp else "grover"
     if algorithm == "minimum":
         if threshold is not None:
             raise ProblemError(
@@ -324,19 +410,21 @@ def _find_all(
 
 def _top_k_bucket(
     bp: BucketProblem, k: int, device: Backend, higher: bool, rng: np.random.Generator
-) -> tuple[list[int], int, int, int]:
+) -> tuple[list[int], int, int, int, int]:
     """Top-k of one bucket by quantum minimum finding.
 
-    Returns (local indices, oracle queries, reads/comparisons, threshold-oracle builds): the
-    last is what :func:`qsearch.algorithms.minimum.top_k` bills as ``build`` (N_b predicate
-    evaluations per distinct threshold), on top of the N_b distance computations of the scores.
+    Returns (local indices, oracle queries, reads/comparisons, thresholds, their oracle
+    builds): the last is what :func:`qsearch.algorithms.minimum.top_k` bills as ``build`` (N_b
+    predicate evaluations per distinct threshold), on top of the N_b distance computations of
+    the scores.
     """
     top_k = _optional("qsearch.algorithms.minimum", "top_k")
     values = -bp.scores if higher else bp.scores
     kk = min(k, bp.problem.num_items)
     result = top_k(values, kk, device, seed=child_seed(rng))
     found = [int(i) for i in result.metadata["indices"]]
-    return found, result.queries.oracle, result.queries.verify, result.queries.build
+    thresholds = int(result.metadata["thresholds_built"])
+    return found, result.queries.oracle, result.queries.verify, thresholds, result.queries.build
 
 
 def retrieve(
@@ -349,6 +437,7 @@ def retrieve(
     backend: str | Backend = "ideal",
     algorithm: str = "auto",
     seed: SeedLike = None,
+    check_recall: bool = True,
 ) -> Hits:
     """Answer one query over a fitted BucketIndex; return the hits and the whole bill.
 
@@ -363,6 +452,9 @@ def retrieve(
             of the same buckets.
         algorithm: ``"auto"``, ``"grover"``, ``"exponential"`` or ``"minimum"`` (module docstring).
         seed: seeds every quantum search (the classical pipeline is deterministic).
+        check_recall: with ``k``, warn when the index's leave-one-out recall@k estimate at this
+            ``n_probe`` (:meth:`BucketIndex.expected_recall`, computed once per index and k) is
+            below :data:`qsearch.retrieval.faiss_compat.LOW_RECALL`.
 
     Returns:
         :class:`Hits` with ids, scores, texts and the QueryCount.
@@ -370,6 +462,10 @@ def retrieve(
     Raises:
         ProblemError: an unfitted index, bad query (NaN/inf, wrong dimension, zero under
             cosine), k > items, n_probe > buckets, no predicate, unknown algorithm.
+
+    Warns:
+        QSearchWarning: ``k`` exceeds the items of the probed buckets (fewer hits are
+            returned: k was capped), or low expected recall (``check_recall``).
 
     Example:
         >>> X = np.random.default_rng(0).normal(size=(300, 8))
@@ -386,6 +482,17 @@ def retrieve(
         raise ProblemError("The 'index' argument of retrieve must be fitted; call fit(X) first.")
     problems = index.problem_for(query, k=k, threshold=threshold, n_probe=n_probe)
     _, comparisons = index.route(query, n_probe)
+    probed = sum(bp.problem.num_items for bp in problems)
+    if k is not None and k > probed:
+        warnings.warn(
+            f"retrieve: k={k} exceeds the {probed} items of the {len(problems)} probed "
+            f"bucket(s) (n_probe={n_probe}); k was capped to {probed} hits. Raise n_probe to "
+            "search more buckets.",
+            QSearchWarning,
+            stacklevel=2,
+        )
+    if check_recall and k is not None:
+        warn_low_recall(index, n_probe, k, owner="retrieve", stacklevel=3)
     classical = isinstance(backend, str) and backend == CLASSICAL
     rng = make_rng(seed, "retrieve")
     higher = index.higher_is_better
@@ -395,26 +502,31 @@ def retrieve(
     found_rows: list[np.ndarray] = []
     oracle = verify = build = 0
     complete = True
+    why = None
     if classical:
         name, chosen = CLASSICAL, "scan"
     else:
         chosen = _resolve_algorithm(algorithm, k, threshold)
+        if chosen == "auto":
+            chosen, why = _choose(problems, k, threshold, comparisons)
         device = get_backend(backend)
         name = getattr(device, "name", type(device).__name__)
     for bp in problems:
         size = bp.problem.num_items
+        thresholds = rebuilt = 0
         if classical:
             local, b_oracle, b_verify, b_build, ok = list(bp.problem.marked), 0, size, 0, True
         elif chosen == "minimum":
-            local, b_oracle, b_verify, b_thresholds = _top_k_bucket(
+            local, b_oracle, b_verify, thresholds, rebuilt = _top_k_bucket(
                 bp, int(k or 1), device, higher, rng
             )
-            b_build, ok = bp.problem.build_cost + b_thresholds, True
+            b_build, ok = bp.problem.build_cost, True
         else:
             local, b_oracle, b_verify, ok = _find_all(bp.problem, device, chosen, rng)
             b_build = bp.problem.build_cost
         complete &= ok
-        oracle, verify, build = oracle + b_oracle, verify + b_verify, build + b_build
+        oracle, verify = oracle + b_oracle, verify + b_verify
+        build += b_build + rebuilt
         local_arr = np.asarray(sorted(local), dtype=np.int64)
         found_ids.append(bp.ids[local_arr])
         found_scores.append(bp.scores[local_arr])
@@ -429,6 +541,8 @@ def retrieve(
                 "oracle": b_oracle,
                 "verify": b_verify,
                 "build": b_build,
+                "thresholds": thresholds,
+                "threshold_build": rebuilt,
                 "algorithm": chosen,
             }
         )
@@ -453,4 +567,5 @@ def retrieve(
         algorithm=chosen,
         score_name=index.score_name,
         complete=complete,
+        choice=why,
     )

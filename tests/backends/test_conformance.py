@@ -251,3 +251,31 @@ def _bit_reversing_aer() -> Any:
 def test_broken_ability_fails_naming_it(make: Callable[[], Any], prop: str) -> None:
     with pytest.raises(AssertionError, match=f"conformance property '{prop}' failed"):
         assert_backend_conforms(make())
+
+
+def test_reference_probabilities_match_hand_computed_values() -> None:
+    """The suite's reference is itself checked against numbers worked out by hand, so ``ideal``
+    is compared with something independent of qsearch's own code (issue 13 item 13)."""
+    import math
+
+    import numpy as np
+
+    from qsearch.problem import SearchProblem
+    from qsearch.testing import reference_probabilities
+
+    # N = 4, M = 1, k = 1: θ = 30°, sin²(90°) = 1, every other item 0
+    np.testing.assert_allclose(
+        reference_probabilities(SearchProgram(SearchProblem(4, [2]), 1)), [0, 0, 1, 0], atol=1e-12
+    )
+    # N = 8, M = 1, k = 2: sin²(5θ) with sin θ = 1/√8 is 0.9453125 (= 121/128); the rest share
+    # 7/128 equally
+    probs = reference_probabilities(SearchProgram(SearchProblem(8, [5]), 2))
+    assert probs[5] == pytest.approx(121 / 128, abs=1e-12)
+    np.testing.assert_allclose(np.delete(probs, 5), 1 / 128, atol=1e-12)
+    # prior (0.8, 0.2), item 1 marked, k = 1: sin²(3θ) = (3 − 4·0.2)²·0.2 = 0.968
+    prior = SearchProblem(2, [1], prior=[0.8, 0.2])
+    assert reference_probabilities(SearchProgram(prior, 1))[1] == pytest.approx(0.968, abs=1e-12)
+    # α = β = 0: every iterate is −I, the prepared state's distribution is the prior
+    phased = SearchProgram(prior, 1, phases=((0.0, 0.0),))
+    np.testing.assert_allclose(reference_probabilities(phased), [0.8, 0.2], atol=1e-12)
+    assert math.isclose(121 / 128, math.sin(5 * math.asin(1 / math.sqrt(8))) ** 2)

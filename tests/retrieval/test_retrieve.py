@@ -7,7 +7,7 @@ import pytest
 
 from qsearch.exceptions import ProblemError
 from qsearch.retrieval.buckets import BucketIndex
-from qsearch.retrieval.retrieve import Hits, exact_knn, retrieve, smallest_k
+from qsearch.retrieval.retrieve import Hits, exact_knn, expected_bills, retrieve, smallest_k
 from qsearch.schedules import optimal_iterations
 
 
@@ -114,16 +114,54 @@ def test_minimum_finding_top_k_and_its_bill(index: BucketIndex, points: np.ndarr
     expected = bp.global_ids(bp.problem.marked)
     assert sorted(hits.ids.tolist()) == sorted(expected.tolist())
     row = hits.buckets[0]
-    # the scores cost N_b; top_k bills N_b more per threshold oracle it built
-    assert row["build"] >= bp.problem.num_items and row["build"] % bp.problem.num_items == 0
+    size = bp.problem.num_items
+    # the scores cost N_b; top_k's threshold oracles N_b each, on their own line of the bill
+    assert row["build"] == hits.cost["build_predicates"] == size
+    assert row["threshold_build"] == hits.cost["threshold_oracles"] == size * row["thresholds"]
+    assert row["thresholds"] >= 1
+    assert hits.queries.build == hits.centroid_comparisons + size * (1 + row["thresholds"])
+    assert f"threshold oracles ({row['thresholds']} rebuilt x N_b)" in hits.format()
     assert hits.queries.oracle == row["oracle"] > 0
 
 
-def test_auto_picks_minimum_for_k_and_exponential_for_thresholds(
+@pytest.mark.parametrize(("k", "threshold"), [(3, None), (None, 0.55)])
+def test_auto_picks_the_algorithm_with_the_smallest_measured_bill(
+    index: BucketIndex, points: np.ndarray, k: int | None, threshold: float | None
+) -> None:
+    """Minimum finding's bill was ten times Grover's and auto picked it (issue 13 item 7)."""
+    query = points[0]
+    names = ["grover", "exponential"] + (["minimum"] if threshold is None else [])
+    measured = {
+        name: np.mean(
+            [
+                retrieve(
+                    index, query, k=k, threshold=threshold, algorithm=name, seed=s
+                ).queries.total
+                for s in range(6)
+            ]
+        )
+        for name in names
+    }
+    auto = retrieve(index, query, k=k, threshold=threshold, seed=1)
+    assert auto.algorithm == min(measured, key=measured.__getitem__) == "grover"
+    assert auto.choice is not None and auto.choice.startswith("auto chose grover")
+    assert all(name in auto.choice for name in names)
+    assert auto.choice in auto.format()
+
+
+def test_expected_grover_bill_matches_the_measured_mean(
     index: BucketIndex, points: np.ndarray
 ) -> None:
-    assert retrieve(index, points[0], k=2, seed=1).algorithm == "minimum"
-    assert retrieve(index, points[0], threshold=0.9, seed=1).algorithm == "exponential"
+    query = points[3]
+    problems = index.problem_for(query, k=4, n_probe=2)
+    (expected,) = expected_bills(problems, 4, ["grover"]).values()
+    bills = [
+        retrieve(index, query, k=4, n_probe=2, algorithm="grover", seed=s).queries
+        for s in range(300)
+    ]
+    mean = np.mean([b.total for b in bills]) - 6  # minus routing (6 buckets)
+    sem = np.std([b.total for b in bills]) / np.sqrt(len(bills))
+    assert abs(mean - expected) < 5 * sem + 1e-9
 
 
 def test_lsh_retrieval_returns_hamming_neighbours(points: np.ndarray) -> None:
