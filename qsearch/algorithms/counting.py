@@ -300,19 +300,20 @@ def qpe_circuit(problem: SearchProblem, evaluation_qubits: int) -> Any:
     """
     from qiskit.circuit import QuantumCircuit
     from qiskit.circuit.library import QFTGate
+    from qiskit.transpiler.passes import RemoveBarriers
 
-    from qsearch.translate.qiskit import diffuser, phase_oracle, state_preparation
+    from qsearch.translate.qiskit import circuit_width, diffuser, phase_oracle, state_preparation
 
-    n = problem.num_qubits
-    grover = QuantumCircuit(n, name="Q")
+    n, width = problem.num_qubits, circuit_width(problem)  # width: with an oracle's work qubits
+    grover = QuantumCircuit(width, name="Q")
     grover.compose(phase_oracle(problem), inplace=True)
-    grover.compose(diffuser(problem), inplace=True)
+    grover.compose(diffuser(problem), qubits=range(n), inplace=True)
     grover.global_phase += math.pi
-    controlled = grover.to_gate().control(1)
+    controlled = RemoveBarriers()(grover).to_gate().control(1)
     m = evaluation_qubits
-    circuit = QuantumCircuit(m + n, m, name=f"qpe_m{m}")
-    items = list(range(m, m + n))
-    circuit.compose(state_preparation(problem), qubits=items, inplace=True)
+    circuit = QuantumCircuit(m + width, m, name=f"qpe_m{m}")
+    items = list(range(m, m + width))
+    circuit.compose(state_preparation(problem), qubits=items[:n], inplace=True)
     circuit.h(range(m))
     for j in range(m):
         for _ in range(2**j):
@@ -336,7 +337,9 @@ def _qpe_samples(
             f"'ideal' and 'aer' backends only; got {getattr(device, 'name', device)!r}. Use "
             "method='iqae' or 'mlae' on other backends."
         )
-    qubits = m + problem.num_qubits
+    from qsearch.translate.qiskit import circuit_width
+
+    qubits = m + circuit_width(problem)
     needed = 16 * 2**qubits * (2 if device.method == "density_matrix" else 1) ** qubits
     if device.method != "matrix_product_state" and needed > available_memory_bytes():
         raise UnsupportedProgramError(

@@ -32,13 +32,15 @@ try:
 except ImportError as exc:  # pragma: no cover - qiskit-aer is a core dependency
     raise ImportError(exc.msg, name=exc.name) from exc
 
-from qsearch.translate.qiskit import to_circuit
+from qsearch.translate.qiskit import circuit_width, to_circuit
 
 METHODS = ("statevector", "matrix_product_state", "density_matrix")
 #: Gates circuits are lowered to. Aer runs multi-controlled gates natively (no decomposition
 #: into CX ladders); ``multiplexer`` is left out because Aer 0.18 crashes (SIGSEGV) on the
 #: multiplexers that ``StatePreparation`` produces.
-BASIS_GATES = ("u", "p", "x", "h", "ry", "rz", "cx", "cz", "cp", "cry", "crz", "mcx", "mcphase")
+BASIS_GATES = (
+    "u", "p", "x", "h", "ry", "rz", "cx", "cz", "cp", "cry", "crz", "ccx", "mcx", "mcphase"
+)
 
 
 def _lowering_target(simulator: AerSimulator) -> Target:
@@ -236,7 +238,7 @@ class AerBackend:
         }
 
     def _check_memory(self, program: SearchProgram) -> None:
-        n = program.problem.num_qubits
+        n = circuit_width(program.problem)  # index plus a coherent oracle's work qubits
         if self.method == "matrix_product_state":
             return
         exponent = n if self.method == "statevector" else 2 * n
