@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "qsearch.experiments.reference_circuits",
     "qsearch.cli.retrieval",
     "qsearch.experiments.sweeps",
+    "qsearch.cli.crossover",
 )
 
 

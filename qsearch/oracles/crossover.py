@@ -396,7 +396,8 @@ def _find_crossover(
     slope = _slope(rows)
     why = {
         "qrom": "QROM reads all N items per call, so the quantum total grows as N^1.5",
-        "select-swap": "select-swap costs O(sqrt(N b)) per call, so the quantum total grows as N",
+        "select-swap": "select-swap costs O(sqrt(N b)) Toffolis per call, so the quantum total "
+        "grows about as fast as the scan (~N sqrt(b)) with a far larger constant",
         "qram": "even with O(log N) QRAM reads the per-call constant is too large on this grid",
     }[loader]
     return (
