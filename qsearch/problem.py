@@ -173,9 +173,8 @@ class SearchProblem:
         circuit backends apply ``oracle.circuit(alpha)`` on the index and its work qubits.
         ``build_cost`` is ``oracle.build_cost`` (the items its one-time compile reads).
         """
-        missing = [a for a in ("num_items", "marked", "circuit", "num_qubits") if not hasattr(
-            oracle, a
-        )]
+        needed = ("num_items", "marked", "circuit", "num_qubits")
+        missing = [name for name in needed if not hasattr(oracle, name)]
         if missing:
             raise ProblemError(
                 "The 'oracle' argument of SearchProblem.from_oracle must have num_items, marked, "

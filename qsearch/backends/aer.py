@@ -38,9 +38,9 @@ METHODS = ("statevector", "matrix_product_state", "density_matrix")
 #: Gates circuits are lowered to. Aer runs multi-controlled gates natively (no decomposition
 #: into CX ladders); ``multiplexer`` is left out because Aer 0.18 crashes (SIGSEGV) on the
 #: multiplexers that ``StatePreparation`` produces.
-BASIS_GATES = (
-    "u", "p", "x", "h", "ry", "rz", "cx", "cz", "cp", "cry", "crz", "ccx", "mcx", "mcphase"
-)
+BASIS_GATES = ("u", "p", "x", "h", "ry", "rz", "cx", "cz", "cp", "cry", "crz", "mcx", "mcphase")
+#: The Toffolis of coherent oracles (:mod:`qsearch.oracles`) stay Toffolis (native in Aer).
+BASIS_GATES += ("ccx",)
 
 
 def _lowering_target(simulator: AerSimulator) -> Target:

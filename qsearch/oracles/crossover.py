@@ -85,7 +85,10 @@ def measure_classical_rate(
             f"The 'bits' argument of measure_classical_rate must be <= 64; got {bits}."
         )
     t = bits // 4 if threshold is None else threshold
-    cores = os.cpu_count() or 1 if cores is None else check_int(cores, "cores", "rate", minimum=1)
+    if cores is None:
+        cores = os.cpu_count() or 1
+    else:
+        cores = check_int(cores, "cores", "measure_classical_rate", minimum=1)
     rng = make_rng(seed, "measure_classical_rate")
     codes = rng.integers(0, 2**bits, size=items, dtype=np.uint64, endpoint=False)
     query = np.uint64(rng.integers(0, 2**bits, dtype=np.uint64))

@@ -45,9 +45,10 @@ def _gate_list(circuit: Any) -> list[Op]:
     if isinstance(circuit, list):
         return circuit
     ops: list[Op] = []
+    position = {qubit: index for index, qubit in enumerate(circuit.qubits)}
     for instruction in circuit.data:
         op = instruction.operation
-        qubits = tuple(circuit.find_bit(q).index for q in instruction.qubits)
+        qubits = tuple(position[q] for q in instruction.qubits)
         if op.name == "p":
             tag: Any = float(op.params[0])
         elif op.name == "ccx":

@@ -68,9 +68,10 @@ def test_closed_form_counts_equal_the_built_circuit(loader: str) -> None:
                     loader=loader,
                     **kw,
                 )
-                built = count_gates(oracle.circuit())
+                built = count_gates(oracle.gates(), oracle.num_qubits)
                 assert built == oracle.logical_counts(), (n_items, bits, threshold, k)
-                assert built.qubits == oracle.circuit().num_qubits
+                if n_items <= 16 and bits <= 4:  # the qiskit circuit carries the same gates
+                    assert count_gates(oracle.circuit()) == built
 
 
 def test_counts_with_a_general_phase_have_one_rotation() -> None:
