@@ -102,7 +102,8 @@ def bench_classical_and_crossover(bits: int) -> None:
             else f"N* = 2^{np.log2(result.crossover_items):.1f} after "
             f"{result.crossover_seconds / 86400:.3g} days"
         )
-        print(f"  {loader:>11}: {seconds:.2f} s; {where}")
+        label = "qram (ASSUMPTION: bucket-brigade hardware)" if loader == "qram" else loader
+        print(f"  {label}: {seconds:.2f} s; {where}")
 
 
 def main() -> None:

@@ -179,7 +179,8 @@ class CrossoverResult:
                 xytext=(6, -14),
             )
         a = self.assumptions
-        ax.set_title(f"{a['loader']}, b={a['bits']}, {a['qubit_model']} + {a['qec_scheme']}")
+        loader = "qram (ASSUMED hardware)" if a["loader"] == "qram" else a["loader"]
+        ax.set_title(f"{loader}, b={a['bits']}, {a['qubit_model']} + {a['qec_scheme']}")
         ax.set_xlabel("items N")
         ax.set_ylabel("wall-clock (s)")
         ax.legend()
@@ -386,8 +387,8 @@ def _find_crossover(
                 math.exp(x),
                 seconds,
                 (
-                    f"Quantum search overtakes the classical scan at N* ≈ 2^{x / math.log(2):.1f} "
-                    f"after ≈ {seconds:.3g} s ({seconds / 86400:.3g} days)."
+                    f"{_assumed(loader)}Quantum search overtakes the classical scan at N* ≈ "
+                    f"2^{x / math.log(2):.1f} after ≈ {seconds:.3g} s ({seconds / 86400:.3g} days)."
                 ),
             )
     if rows and rows[0]["quantum_s"] <= rows[0]["classical_s"]:
@@ -403,14 +404,20 @@ def _find_crossover(
         "grows about as fast as the scan (~N sqrt(b)) with a far larger constant",
         "qram": "even with O(log N) QRAM reads the per-call constant is too large on this grid",
     }[loader]
-    return (
-        None,
-        None,
-        (
-            f"No crossover up to N = 2^{math.log2(table[-1]['items']):.0f}: {why} (fitted slope of "
-            f"quantum time vs N at the top of the grid: {slope:.2f}; classical: 1.00)."
-        ),
+    held = any(r["estimate"].startswith("extrapolated") for r in rows)
+    note = (
+        " Rows past the estimator's range hold the code distance (a lower bound)." if held else ""
     )
+    top = math.log2(table[-1]["items"])
+    reason = (
+        f"{_assumed(loader)}No crossover up to N = 2^{top:.0f}: {why} (fitted slope of quantum "
+        f"time vs N at the top of the grid: {slope:.2f}; classical: 1.00).{note}"
+    )
+    return None, None, reason
+
+
+def _assumed(loader: str) -> str:
+    return "[ASSUMPTION: bucket-brigade QRAM hardware] " if loader == "qram" else ""
 
 
 def _slope(rows: list[dict[str, Any]]) -> float:
