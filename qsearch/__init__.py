@@ -26,6 +26,7 @@ _EXPORTS: dict[str, str] = {
     "BucketIndex": "qsearch.retrieval.buckets:BucketIndex",
     "BucketProblem": "qsearch.retrieval.buckets:BucketProblem",
     "CountResult": "qsearch.algorithms.counting:CountResult",
+    "HammingOracle": "qsearch.oracles.hamming:HammingOracle",
     "Hits": "qsearch.retrieval.retrieve:Hits",
     "NoisyOptimum": "qsearch.backends.resources:NoisyOptimum",
     "ProblemError": "qsearch.exceptions:ProblemError",
@@ -42,8 +43,10 @@ _EXPORTS: dict[str, str] = {
     "available_backends": "qsearch.backends.base:available_backends",
     "classical_search": "qsearch.classical:classical_search",
     "count_marked": "qsearch.algorithms.counting:count_marked",
+    "crossover": "qsearch.oracles.crossover:crossover",
     "datasets": "qsearch.retrieval.data.datasets",
     "embed": "qsearch.retrieval.embed:embed",
+    "estimate_physical": "qsearch.oracles.physical:estimate_physical",
     "evaluate_retrieval": "qsearch.retrieval.evaluation:evaluate_retrieval",
     "exact_knn": "qsearch.retrieval.retrieve:exact_knn",
     "expected_classical_queries": "qsearch.complexity:expected_classical_queries",
@@ -56,6 +59,7 @@ _EXPORTS: dict[str, str] = {
     "get_backend": "qsearch.backends.base:get_backend",
     "grover_search": "qsearch.algorithms.grover:grover_search",
     "noisy_optimum": "qsearch.backends.resources:noisy_optimum",
+    "oracles": "qsearch.oracles",
     "optimal_iterations": "qsearch.schedules:optimal_iterations",
     "recall_vs_n_probe": "qsearch.retrieval.evaluation:recall_vs_n_probe",
     "register_backend": "qsearch.backends.base:register_backend",
@@ -75,6 +79,7 @@ __all__ = [
     "BucketIndex",
     "BucketProblem",
     "CountResult",
+    "HammingOracle",
     "Hits",
     "NoisyOptimum",
     "ProblemError",
@@ -92,8 +97,10 @@ __all__ = [
     "available_backends",
     "classical_search",
     "count_marked",
+    "crossover",
     "datasets",
     "embed",
+    "estimate_physical",
     "evaluate_retrieval",
     "exact_knn",
     "expected_classical_queries",
@@ -107,6 +114,7 @@ __all__ = [
     "grover_search",
     "noisy_optimum",
     "optimal_iterations",
+    "oracles",
     "recall_vs_n_probe",
     "register_backend",
     "resources",
@@ -136,6 +144,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # static analysers and IDEs see the eager imports
+    from qsearch import oracles
     from qsearch.algorithms.counting import CountResult, count_marked
     from qsearch.algorithms.exponential import exponential_search
     from qsearch.algorithms.fixed_point import fixed_point_search, fixed_point_vs_grover_curves
@@ -155,6 +164,9 @@ if TYPE_CHECKING:  # static analysers and IDEs see the eager imports
         UnsupportedProgramError,
     )
     from qsearch.experiments.runner import sweep
+    from qsearch.oracles.crossover import crossover
+    from qsearch.oracles.hamming import HammingOracle
+    from qsearch.oracles.physical import estimate_physical
     from qsearch.problem import SearchProblem, SearchProgram
     from qsearch.results import Attempt, QueryCount, SearchResult
     from qsearch.retrieval import alignment

@@ -138,6 +138,9 @@ class SearchProblem:
     marked: tuple[int, ...]
     prior: np.ndarray | None = field(default=None, kw_only=True, repr=False)
     build_cost: int = field(default=0, kw_only=True)
+    #: A coherent oracle (duck-typed: ``num_items``, ``marked``, ``circuit(alpha)``, see
+    #: :meth:`from_oracle`) that circuit backends apply instead of the marked-set phases.
+    oracle: Any = field(default=None, kw_only=True, repr=False)
 
     def __init__(
         self,
@@ -158,6 +161,33 @@ class SearchProblem:
         object.__setattr__(
             self, "build_cost", check_int(build_cost, "build_cost", "SearchProblem", minimum=0)
         )
+        object.__setattr__(self, "oracle", None)
+
+    @classmethod
+    def from_oracle(
+        cls, oracle: Any, *, prior: Sequence[float] | np.ndarray | None = None
+    ) -> SearchProblem:
+        """The problem a coherent oracle (e.g. :class:`qsearch.oracles.HammingOracle`) defines.
+
+        The marked set is the oracle's classical predicate (the ``ideal`` backend uses it);
+        circuit backends apply ``oracle.circuit(alpha)`` on the index and its work qubits.
+        ``build_cost`` is ``oracle.build_cost`` (the items its one-time compile reads).
+        """
+        needed = ("num_items", "marked", "circuit", "num_qubits")
+        missing = [name for name in needed if not hasattr(oracle, name)]
+        if missing:
+            raise ProblemError(
+                "The 'oracle' argument of SearchProblem.from_oracle must have num_items, marked, "
+                f"num_qubits and circuit(); got {type(oracle).__name__} without {missing}."
+            )
+        problem = cls(
+            oracle.num_items,
+            oracle.marked,
+            prior=prior,
+            build_cost=getattr(oracle, "build_cost", oracle.num_items),
+        )
+        object.__setattr__(problem, "oracle", oracle)
+        return problem
 
     @classmethod
     def from_predicate(
@@ -223,7 +253,7 @@ class SearchProblem:
     @cached_property
     def _key(self) -> tuple[Any, ...]:
         prior = None if self.prior is None else self.prior.tobytes()
-        return (self.num_items, self.marked, prior, self.build_cost)
+        return (self.num_items, self.marked, prior, self.build_cost, self.oracle)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, SearchProblem):

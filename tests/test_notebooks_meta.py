@@ -29,6 +29,7 @@ NOTEBOOKS = (
     "03_search_over_embeddings",
     "04_noise_and_hardware",
     "05_counting_and_minimum",
+    "06_what_does_one_oracle_call_cost",
 )
 #: Solutions that take more than a few seconds (device noise models, deep transpilation).
 SLOW_SOLUTIONS = ("04_noise_and_hardware",)

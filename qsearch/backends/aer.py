@@ -32,13 +32,15 @@ try:
 except ImportError as exc:  # pragma: no cover - qiskit-aer is a core dependency
     raise ImportError(exc.msg, name=exc.name) from exc
 
-from qsearch.translate.qiskit import counts_by_index, to_circuit
+from qsearch.translate.qiskit import circuit_width, counts_by_index, to_circuit
 
 METHODS = ("statevector", "matrix_product_state", "density_matrix")
 #: Gates circuits are lowered to. Aer runs multi-controlled gates natively (no decomposition
 #: into CX ladders); ``multiplexer`` is left out because Aer 0.18 crashes (SIGSEGV) on the
 #: multiplexers that ``StatePreparation`` produces.
 BASIS_GATES = ("u", "p", "x", "h", "ry", "rz", "cx", "cz", "cp", "cry", "crz", "mcx", "mcphase")
+#: The Toffolis of coherent oracles (:mod:`qsearch.oracles`) stay Toffolis (native in Aer).
+BASIS_GATES += ("ccx",)
 
 
 def _lowering_target(simulator: AerSimulator) -> Target:
@@ -268,7 +270,7 @@ class AerBackend:
         }
 
     def _check_memory(self, program: SearchProgram) -> None:
-        self._check_qubits(program.problem.num_qubits)
+        self._check_qubits(circuit_width(program.problem))  # index + oracle work qubits
 
     def _check_qubits(self, n: int) -> None:
         if self.method == "matrix_product_state":

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "qsearch.cli.circuits",
     "qsearch.cli.retrieval",
     "qsearch.cli.sweep",
+    "qsearch.cli.crossover",
 )
 
 

@@ -7,7 +7,9 @@ Item i is the basis state whose qubit j holds bit j of i (qiskit's little-endian
   (Shukla & Vedula 2024, arXiv:2306.11747) when N is not a power of two, so the padding indices
   get no amplitude; ``StatePreparation`` of √p (padded with zeros) for a prior.
 * Oracle S_t(α): for each marked item, X on its zero bits, a multi-controlled phase e^{iα}
-  (a controlled-Z for α = π), X again: M multi-controlled gates.
+  (a controlled-Z for α = π), X again: M multi-controlled gates. A problem built with
+  ``SearchProblem.from_oracle`` instead applies ``problem.oracle.circuit(α)`` on the index and
+  its work qubits (which follow the index register and return to |0⟩).
 * Diffusion −S_s(β) = −A S_0(β) A†: A†, a phase on |0…0⟩, A (the −1 is a global phase).
 """
 
@@ -71,8 +73,17 @@ def _phase_on_basis_state(circuit: QuantumCircuit, index: int, angle: float) -> 
         circuit.x(zeros)
 
 
+def circuit_width(problem: SearchProblem) -> int:
+    """Qubits of the problem's circuits: the index register plus a coherent oracle's work."""
+    oracle = problem.oracle
+    return problem.num_qubits if oracle is None else int(oracle.num_qubits)
+
+
 def phase_oracle(problem: SearchProblem, alpha: float = math.pi) -> QuantumCircuit:
-    """S_t(α): e^{iα} on every marked item (one multi-controlled phase per marked item)."""
+    """S_t(α): e^{iα} on every marked item (one multi-controlled phase per marked item), or the
+    problem's coherent oracle on :func:`circuit_width` qubits."""
+    if problem.oracle is not None:
+        return problem.oracle.circuit(alpha)
     circuit = QuantumCircuit(problem.num_qubits, name="oracle")
     for item in problem.marked:
         _phase_on_basis_state(circuit, item, alpha)
@@ -93,16 +104,18 @@ def to_circuit(program: SearchProgram, *, measure: bool = True) -> QuantumCircui
     """The full circuit: A, then the program's iterates, then (optionally) measurement."""
     problem = program.problem
     n = problem.num_qubits
-    circuit = QuantumCircuit(n, n if measure else 0, name=f"search_k{program.iterations}")
-    circuit.compose(state_preparation(problem), inplace=True)
+    circuit = QuantumCircuit(
+        circuit_width(problem), n if measure else 0, name=f"search_k{program.iterations}"
+    )
+    circuit.compose(state_preparation(problem), qubits=range(n), inplace=True)
     phases = program.phases or ((math.pi, math.pi),) * program.iterations
     cache: dict[tuple[float, float], tuple[QuantumCircuit, QuantumCircuit]] = {}
     for alpha, beta in phases:
         if (alpha, beta) not in cache:
             cache[(alpha, beta)] = (phase_oracle(problem, alpha), diffuser(problem, beta))
         oracle, diffusion = cache[(alpha, beta)]
-        circuit.compose(oracle, inplace=True)
-        circuit.compose(diffusion, inplace=True)
+        circuit.compose(oracle, qubits=range(oracle.num_qubits), inplace=True)
+        circuit.compose(diffusion, qubits=range(n), inplace=True)
     if measure:
         circuit.measure(range(n), range(n))
     return circuit
@@ -122,16 +135,20 @@ def qpe_circuit(problem: SearchProblem, evaluation_qubits: int) -> QuantumCircui
     from qiskit.circuit.library import QFTGate
 
     m = check_int(evaluation_qubits, "evaluation_qubits", "qpe_circuit", minimum=1)
-    n = problem.num_qubits
-    iterate = QuantumCircuit(n, name="G")
+    n, width = problem.num_qubits, circuit_width(problem)  # width: + a coherent oracle's work
+    iterate = QuantumCircuit(width, name="G")
     iterate.compose(phase_oracle(problem), inplace=True)
-    iterate.compose(diffuser(problem), inplace=True)
+    iterate.compose(diffuser(problem), qubits=range(n), inplace=True)
     iterate.global_phase += math.pi
+    if problem.oracle is not None:  # a data-loading oracle's barriers cannot sit in a gate
+        from qiskit.transpiler.passes import RemoveBarriers
+
+        iterate = RemoveBarriers()(iterate)
     controlled = iterate.to_gate().control(1)
-    items = list(range(m, m + n))
-    circuit = QuantumCircuit(m + n, m, name=f"counting_t{m}")
+    items = list(range(m, m + width))
+    circuit = QuantumCircuit(m + width, m, name=f"counting_t{m}")
     circuit.h(range(m))
-    circuit.compose(state_preparation(problem), qubits=items, inplace=True)
+    circuit.compose(state_preparation(problem), qubits=items[:n], inplace=True)
     for j in range(m):
         for _ in range(2**j):
             circuit.append(controlled, [j, *items])
