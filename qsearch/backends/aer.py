@@ -37,10 +37,12 @@ from qsearch.translate.qiskit import circuit_width, counts_by_index, to_circuit
 METHODS = ("statevector", "matrix_product_state", "density_matrix")
 #: Gates circuits are lowered to. Aer runs multi-controlled gates natively (no decomposition
 #: into CX ladders); ``multiplexer`` is left out because Aer 0.18 crashes (SIGSEGV) on the
-#: multiplexers that ``StatePreparation`` produces.
-BASIS_GATES = ("u", "p", "x", "h", "ry", "rz", "cx", "cz", "cp", "cry", "crz", "mcx", "mcphase")
-#: The Toffolis of coherent oracles (:mod:`qsearch.oracles`) stay Toffolis (native in Aer).
-BASIS_GATES += ("ccx",)
+#: multiplexers that ``StatePreparation`` produces. The Toffolis of coherent oracles
+#: (:mod:`qsearch.oracles`) stay Toffolis (``ccx``, native in Aer).
+BASIS_GATES = (
+    *("u", "p", "x", "h", "ry", "rz", "cx", "cz", "cp", "cry", "crz", "mcx", "mcphase"),
+    "ccx",
+)
 
 
 def _lowering_target(simulator: AerSimulator) -> Target:

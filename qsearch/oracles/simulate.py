@@ -115,7 +115,7 @@ def simulate_basis(
     return BasisAction(
         phases=np.where(sign, -1, 1),
         index_out=index_out,
-        work_clean=~bits[n:].any(axis=0),
+        work_clean=np.logical_not(bits[n:].any(axis=0)),
         tag_violations=violations,
     )
 
