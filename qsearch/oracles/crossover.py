@@ -209,9 +209,12 @@ def crossover(
 
     Args:
         loader: ``"qrom"``, ``"select-swap"`` or ``"qram"`` (a hardware ASSUMPTION).
-        bits: code width b (1..64). threshold: Hamming threshold (default b // 4).
+        bits: code width b (1..64).
+        threshold: Hamming threshold (default b // 4).
         classical_rate: items/s of the classical scan; default: measured now on all cores.
-        qubit_model, qec_scheme, error_budget: passed to the resource estimator.
+        qubit_model: the resource estimator's qubit model.
+        qec_scheme: the resource estimator's error-correction scheme.
+        error_budget: the resource estimator's total error budget.
         sizes: increasing item counts (each >= 4).
         marked: M, the marked items the search looks for (1: the hardest case).
         cores: threads for the measured classical rate (default: all).
