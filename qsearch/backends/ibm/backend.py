@@ -1,8 +1,8 @@
 """IBM Quantum devices through qiskit-ibm-runtime; ``fake_*`` devices run the same path offline.
 
-Flow: each program → :func:`qsearch.backends.resources.decomposed_circuit` → an ISA circuit for the
-device (``generate_preset_pass_manager``, recorded ``seed_transpiler``) → the runtime sampler →
-counts keyed by item index.
+Flow: each program → :func:`qsearch.translate.lowering.lower` (a decomposition of the
+multi-controlled phases, then an ISA circuit for the device by the preset pass manager with a
+recorded ``seed_transpiler``) → the runtime sampler → counts keyed by item index.
 
 Sampler: qiskit-ibm-runtime 0.50 deprecated ``SamplerV2`` in favour of
 ``qiskit_ibm_runtime.executor_sampler.Sampler``; :func:`sampler_class` returns the new one where
@@ -47,10 +47,16 @@ from qsearch.backends.ibm.devices import (
 from qsearch.exceptions import (
     BackendError,
     ProblemError,
-    UnsupportedProgramError,
 )
 from qsearch.problem import SearchProgram
 from qsearch.results import Counts
+from qsearch.translate.lowering import (
+    Lowering,
+    check_decomposition,
+    check_optimization_level,
+    device_pass_manager,
+    lower,
+)
 
 try:
     import qiskit_ibm_runtime
@@ -209,7 +215,7 @@ class IBMBackend:
         seed_transpiler: transpiler seed, recorded with every run.
         decomposition: how to lower multi-controlled phases: ``"auto"`` (the shallowest ISA
             circuit, see :meth:`decomposition_of`) or one of
-            :data:`qsearch.backends.resources.DECOMPOSITIONS` (``"mcx-ancillas"`` cuts depth for n
+            :data:`qsearch.translate.lowering.DECOMPOSITIONS` (``"mcx-ancillas"`` cuts depth for n
             ≥ 6).
         twirling: enable Pauli twirling of gates and measurements.
         dynamical_decoupling: False, True (``"XX"``) or a sequence name in :data:`DD_SEQUENCES`.
@@ -246,8 +252,6 @@ class IBMBackend:
         threads: int | None = 1,
         store: Any = None,
     ) -> None:
-        from qsearch.backends.resources import DECOMPOSITIONS
-
         if not isinstance(device, str) or not device:
             raise ProblemError(
                 f"The 'device' argument of IBMBackend must be a device name such as "
@@ -257,17 +261,8 @@ class IBMBackend:
             raise ProblemError(
                 f"The 'mode' argument of IBMBackend must be one of {list(MODES)}; got {mode!r}."
             )
-        level = check_int(optimization_level, "optimization_level", "IBMBackend", minimum=0)
-        if level > 3:
-            raise ProblemError(
-                f"The 'optimization_level' argument of IBMBackend must be 0, 1, 2 or 3; "
-                f"got {level}."
-            )
-        if decomposition != "auto" and decomposition not in DECOMPOSITIONS:
-            raise ProblemError(
-                f"The 'decomposition' argument of IBMBackend must be 'auto' or one of "
-                f"{list(DECOMPOSITIONS)}; got {decomposition!r}."
-            )
+        level = check_optimization_level(optimization_level, "IBMBackend")
+        check_decomposition(decomposition, "IBMBackend")
         if not isinstance(twirling, bool):
             raise ProblemError(
                 f"The 'twirling' argument of IBMBackend must be a bool; got {twirling!r}."
@@ -305,7 +300,7 @@ class IBMBackend:
         self.channel = channel
         self.threads = threads
         self._store = store
-        self._cache: OrderedDict[Any, Any] = OrderedDict()
+        self._cache: OrderedDict[Any, Lowering] = OrderedDict()
         self._pass_manager: Any = None
         self._mode_object: Any = None
         if self.local:
@@ -394,43 +389,33 @@ class IBMBackend:
         With ``decomposition="auto"`` every lowering that fits the device is transpiled and the
         shallowest kept (ties: fewer two-qubit gates); :meth:`decomposition_of` says which.
         """
-        from qiskit.transpiler import generate_preset_pass_manager
-
-        from qsearch.backends.resources import DECOMPOSITIONS, _ancillas_for, _two_qubit_count
-        from qsearch.backends.resources import decomposed_circuit as lowered
-
-        n = program.problem.num_qubits
-        candidates = list(DECOMPOSITIONS) if self.decomposition == "auto" else [self.decomposition]
-        fitting = [c for c in candidates if n + _ancillas_for(c, n) <= self.device.num_qubits]
-        if not fitting:
-            needed = n + min(_ancillas_for(c, n) for c in candidates)
-            raise UnsupportedProgramError(
-                f"The program needs {needed} qubits but device {self.device_name!r} has "
-                f"{self.device.num_qubits}."
-            )
         key = (program.problem, program.iterations, program.phases)
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
-            return cached[1]
+            return cached.circuit
         if self._pass_manager is None:
-            self._pass_manager = generate_preset_pass_manager(
+            self._pass_manager = device_pass_manager(
+                self.device,
                 optimization_level=self.optimization_level,
-                backend=self.device,
                 seed_transpiler=self.seed_transpiler,
             )
         with quiet_runtime():
-            options = {c: self._pass_manager.run(lowered(program, c)) for c in fitting}
-        chosen = min(fitting, key=lambda c: (options[c].depth(), _two_qubit_count(options[c])))
-        self._cache[key] = (chosen, options[chosen])
+            lowering = lower(
+                program,
+                self.device,
+                decomposition=self.decomposition,
+                pass_manager=self._pass_manager,
+            )
+        self._cache[key] = lowering
         if len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)
-        return options[chosen]
+        return lowering.circuit
 
     def decomposition_of(self, program: SearchProgram) -> str:
         """Which lowering of the multi-controlled phases :meth:`isa_circuit` used."""
         self.isa_circuit(program)
-        return self._cache[(program.problem, program.iterations, program.phases)][0]
+        return self._cache[(program.problem, program.iterations, program.phases)].decomposition
 
     def estimate_qpu_seconds(self, circuits: Sequence[Any], shots: int) -> float:
         """Rough QPU time: Σ shots × (circuit duration + repetition delay) + job overhead."""

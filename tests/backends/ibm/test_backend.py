@@ -210,7 +210,7 @@ def test_status_normalisation() -> None:
 
 
 def test_auto_decomposition_keeps_the_shallowest_isa_circuit(torino: IBMBackend) -> None:
-    from qsearch.backends.resources import DECOMPOSITIONS
+    from qsearch.translate.lowering import DECOMPOSITIONS
 
     program = SearchProgram(SearchProblem(64, [42]), 1)
     chosen = torino.isa_circuit(program)
