@@ -17,7 +17,7 @@ from qsearch.exceptions import QSearchError
 
 COMMAND_MODULES = (
     "qsearch.experiments.compare",
-    "qsearch.backends.ibm.jobs",
+    "qsearch.cli.jobs",
     "qsearch.experiments.reference_circuits",
     "qsearch.cli.retrieval",
     "qsearch.experiments.sweeps",
