@@ -15,15 +15,7 @@ import pytest
 
 pytest.importorskip("qiskit_ibm_runtime")
 
-from backends.ibm.fakes import (
-    DEVICE,
-    FAKE_TOKEN,
-    FakeSampler,
-    FakeService,
-    SerializingSampler,
-    modules_loaded_by,
-    use_fake_service,
-)
+from backends.ibm import fakes
 
 from qsearch.backends.ibm import runtime
 from qsearch.backends.ibm.jobs import JobStore, default_store_path
@@ -31,8 +23,8 @@ from qsearch.cli import build_parser, main
 
 
 @pytest.fixture
-def service(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> FakeService:
-    return use_fake_service(monkeypatch, tmp_path)
+def service(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> fakes.FakeService:
+    return fakes.use_fake_service(monkeypatch, tmp_path)
 
 
 def _submit_cli(*extra: str) -> int:
@@ -40,7 +32,7 @@ def _submit_cli(*extra: str) -> int:
         [
             "submit",
             "--device",
-            DEVICE,
+            fakes.DEVICE,
             "--num-items",
             "4",
             "--marked",
@@ -56,14 +48,17 @@ def _submit_cli(*extra: str) -> int:
     )
 
 
-def _only_run(store: JobStore) -> str:
+def _submitted(*extra: str, exit_code: int = 0) -> tuple[JobStore, str]:
+    """``qsearch submit ... --yes`` with its exit code checked; the store and its only run."""
+    assert _submit_cli("--yes", *extra) == exit_code
+    store = JobStore()
     runs = store.runs()
     assert len(runs) == 1
-    return runs[0].run_id
+    return store, runs[0].run_id
 
 
 def test_real_device_submission_asks_first(
-    service: FakeService, capsys: pytest.CaptureFixture[str]
+    service: fakes.FakeService, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # pytest's stdin is not a terminal: without --yes the CLI refuses clearly
     assert _submit_cli() == 2
@@ -75,11 +70,9 @@ def test_real_device_submission_asks_first(
 
 
 def test_queued_then_done_is_collected_once(
-    service: FakeService, capsys: pytest.CaptureFixture[str]
+    service: fakes.FakeService, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert _submit_cli("--yes") == 0
-    store = JobStore()
-    run_id = _only_run(store)
+    store, run_id = _submitted()
     record = store.get(run_id)
     assert record.status == "SUBMITTED" and record.job_ids == ("job-001",)
     assert service.last_job.tags == ["qsearch", f"qsearch-run:{run_id}"]
@@ -109,11 +102,9 @@ def test_queued_then_done_is_collected_once(
 
 
 def test_failed_job_is_recorded_and_resubmitted_only_on_request(
-    service: FakeService, capsys: pytest.CaptureFixture[str]
+    service: fakes.FakeService, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert _submit_cli("--yes") == 0
-    store = JobStore()
-    run_id = _only_run(store)
+    store, run_id = _submitted()
     service.last_job.state = "ERROR"
     service.last_job.message = "Error code 1305; job exceeded max_execution_time"
     assert main(["collect", run_id]) == 1
@@ -134,10 +125,8 @@ def test_failed_job_is_recorded_and_resubmitted_only_on_request(
     capsys.readouterr()
 
 
-def test_cancelled_job_is_recorded_with_the_service_message(service: FakeService) -> None:
-    assert _submit_cli("--yes") == 0
-    store = JobStore()
-    run_id = _only_run(store)
+def test_cancelled_job_is_recorded_with_the_service_message(service: fakes.FakeService) -> None:
+    store, run_id = _submitted()
     service.last_job.state = "CANCELLED"
     service.last_job.enum_status = True  # local-style enum statuses are normalised too
     assert main(["collect", run_id]) == 1
@@ -147,10 +136,8 @@ def test_cancelled_job_is_recorded_with_the_service_message(service: FakeService
     assert main(["jobs", "list"]) == 0
 
 
-def test_timeout_keeps_the_run_open(service: FakeService) -> None:
-    assert _submit_cli("--yes") == 0
-    store = JobStore()
-    run_id = _only_run(store)
+def test_timeout_keeps_the_run_open(service: fakes.FakeService) -> None:
+    store, run_id = _submitted()
     service.last_job.state = "RUNNING"
     assert main(["collect", run_id, "--wait", "0.01"]) == 3
     record = store.get(run_id)
@@ -161,16 +148,14 @@ def test_timeout_keeps_the_run_open(service: FakeService) -> None:
 
 
 def test_a_process_killed_between_submit_and_record_is_recovered(
-    service: FakeService, monkeypatch: pytest.MonkeyPatch
+    service: fakes.FakeService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def killed(self: JobStore, run_id: str, job_id: str, **_: Any) -> None:
         raise KeyboardInterrupt  # the process dies right after the service accepted the job
 
     with monkeypatch.context() as patch:
         patch.setattr(JobStore, "record_job", killed)
-        assert _submit_cli("--yes") == 130
-    store = JobStore()
-    run_id = _only_run(store)
+        store, run_id = _submitted(exit_code=130)
     assert store.get(run_id).status == "PENDING" and store.get(run_id).job_ids == ()
     assert len(service.jobs_by_id) == 1  # the job exists on the service
 
@@ -182,11 +167,10 @@ def test_a_process_killed_between_submit_and_record_is_recovered(
     assert len(service.jobs_by_id) == 1  # recovered, not resubmitted
 
 
-def test_a_submission_that_never_reached_the_service(service: FakeService) -> None:
+def test_a_submission_that_never_reached_the_service(service: fakes.FakeService) -> None:
     service.fail_next_submission = True
-    assert _submit_cli("--yes") == 2  # BackendError from the sampler, reported
-    store = JobStore()
-    run_id = _only_run(store)  # ... but the run record was committed first
+    # BackendError from the sampler, reported (exit 2) ... but the run record was committed first
+    store, run_id = _submitted(exit_code=2)
     assert main(["collect", run_id]) == 3
     record = store.get(run_id)
     assert record.status == "PENDING" and "--resubmit-failed" in (record.message or "")
@@ -210,16 +194,15 @@ def test_local_device_runs_are_stored_synchronously(
 
 
 def test_no_token_in_the_store_or_the_output(
-    service: FakeService, capsys: pytest.CaptureFixture[str]
+    service: fakes.FakeService, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert _submit_cli("--yes") == 0
+    _, run_id = _submitted()
     service.last_job.state = "DONE"
-    run_id = _only_run(JobStore())
     assert main(["collect", run_id]) == 0
     assert main(["jobs", "list"]) == 0
     captured = capsys.readouterr()
-    assert FAKE_TOKEN not in captured.out + captured.err
-    assert FAKE_TOKEN.encode() not in default_store_path().read_bytes()
+    assert fakes.FAKE_TOKEN not in captured.out + captured.err
+    assert fakes.FAKE_TOKEN.encode() not in default_store_path().read_bytes()
 
 
 def test_tampered_rows_are_listed_as_corrupt_never_dropped(
@@ -248,14 +231,14 @@ def test_collect_of_unknown_run_fails_clearly(
     assert "No run 'abc'" in capsys.readouterr().err
 
 
-def test_there_is_no_token_flag(service: FakeService) -> None:
+def test_there_is_no_token_flag(service: fakes.FakeService) -> None:
     with pytest.raises(SystemExit):
-        _submit_cli("--yes", "--token", FAKE_TOKEN)
+        _submit_cli("--yes", "--token", fakes.FAKE_TOKEN)
     assert not service.jobs_by_id
 
 
 def test_batch_mode_is_closed_after_submission(
-    service: FakeService, monkeypatch: pytest.MonkeyPatch
+    service: fakes.FakeService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     closed: list[str] = []
 
@@ -270,7 +253,7 @@ def test_batch_mode_is_closed_after_submission(
 
     monkeypatch.setattr(qiskit_ibm_runtime, "Batch", FakeBatch)
 
-    class BatchSampler(FakeSampler):
+    class BatchSampler(fakes.FakeSampler):
         def run(self, pubs: Any, *, shots: int | None = None, dry_run: bool = False) -> Any:
             assert isinstance(self.mode_, FakeBatch) and self.mode_.backend is service.device
             return service.submit(list(pubs), shots, list(self.options_.environment.job_tags))
@@ -282,21 +265,19 @@ def test_batch_mode_is_closed_after_submission(
 
 
 def test_options_reach_the_request_the_service_would_receive(
-    service: FakeService, monkeypatch: pytest.MonkeyPatch
+    service: fakes.FakeService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import json
 
     service.device._instance = "crn:v1:bluemix:public:quantum-computing:us-east:a/x:y::"
-    monkeypatch.setattr(runtime, "sampler_class", lambda: SerializingSampler)
-    extra = ("--twirling", "--dd", "XY4", "--max-execution-time", "60", "--yes")
-    assert _submit_cli(*extra) == 0
-    run_id = _only_run(JobStore())
+    monkeypatch.setattr(runtime, "sampler_class", lambda: fakes.SerializingSampler)
+    _, run_id = _submitted("--twirling", "--dd", "XY4", "--max-execution-time", "60")
     options = service.runtime_options
     assert options["max_execution_time"] == 60
     assert options["job_tags"] == ["qsearch", f"qsearch-run:{run_id}"]
     assert options["backend"] == "fake_manila"
     body = json.dumps(service.inputs)
-    assert service.inputs["schema_version"] and FAKE_TOKEN not in body
+    assert service.inputs["schema_version"] and fakes.FAKE_TOKEN not in body
     # twirling and dynamical decoupling are applied client-side: the items carry a samplex
     assert "samplex" in body.lower()
     service.last_job.state = "DONE"
@@ -320,4 +301,6 @@ def test_registering_the_commands_loads_no_qiskit() -> None:
         "qsearch.backends.ibm.jobs",
         "qsearch.backends.ibm.backend",
     )
-    assert modules_loaded_by("from qsearch.cli import build_parser; build_parser()", heavy) == []
+    assert (
+        fakes.modules_loaded_by("from qsearch.cli import build_parser; build_parser()", heavy) == []
+    )

@@ -19,6 +19,11 @@ Every row carries a SHA-256 checksum of its payload; the file header and ``PRAGM
 are verified on open. A corrupted or partially written store raises :class:`JobStoreError`
 naming the file and what failed; unreadable rows are reported (``qsearch jobs list`` marks them
 CORRUPT and exits non-zero), never skipped.
+
+The store talks to the service only through the runtime adapter
+(:mod:`qsearch.backends.ibm.runtime`) and never builds a backend: :func:`submit_run` receives
+one (an ``IBMBackend``), and :func:`collect_run` receives a factory for the rare resubmission.
+The command line on top of it is :mod:`qsearch.cli.jobs`.
 """
 
 from __future__ import annotations
@@ -397,9 +402,11 @@ def submit_run(
     shots: int,
     seed: SeedLike = None,
 ) -> str:
-    """Record, submit and (for local devices) collect ``programs`` on an ``IBMBackend``.
+    """Record, submit and (for local devices) collect ``programs`` on ``backend``.
 
-    Returns the run id. The run record is committed before submission and the job id right
+    ``backend`` is an ``IBMBackend`` (anything with its ``check_shots``, ``isa_circuit``,
+    ``decomposition_of``, ``options_record``, ``estimate_qpu_seconds`` and ``submit``). Returns
+    the run id. The run record is committed before submission and the job id right
     after; a local run's counts are stored before this returns.
     """
     from qiskit import qpy
