@@ -32,6 +32,12 @@ try:
 except ImportError as exc:  # pragma: no cover - qiskit-aer is a core dependency
     raise ImportError(exc.msg, name=exc.name) from exc
 
+from qsearch.translate.lowering import (
+    check_optimization_level,
+    device_pass_manager,
+    logical_circuit,
+    lower,
+)
 from qsearch.translate.qiskit import counts_by_index, to_circuit
 
 METHODS = ("statevector", "matrix_product_state", "density_matrix")
@@ -121,16 +127,9 @@ class AerBackend:
         self._cache: OrderedDict[Any, QuantumCircuit] = OrderedDict()
 
     def _init_device_noise(self, noise: str, optimization_level: int) -> None:
-        from qiskit.transpiler import generate_preset_pass_manager
-
         from qsearch.backends.ibm.devices import fake_device
 
-        check_int(optimization_level, "optimization_level", "AerBackend", minimum=0)
-        if optimization_level > 3:
-            raise ProblemError(
-                "The 'optimization_level' argument of AerBackend must be 0, 1, 2 or 3; "
-                f"got {optimization_level}."
-            )
+        check_optimization_level(optimization_level, "AerBackend")
         device = fake_device(noise, "AerBackend")
         # Under noise, statevector means one trajectory per shot; Aer's "automatic" picks the
         # density matrix for few qubits (exact, all shots from one simulation: ~100x faster).
@@ -138,10 +137,8 @@ class AerBackend:
         self._device = device
         self._noisy = True
         self.name = f"{self.name}+{noise}"
-        self._pass_manager = generate_preset_pass_manager(
-            optimization_level=optimization_level,
-            backend=device,
-            seed_transpiler=self.seed_transpiler,
+        self._pass_manager = device_pass_manager(
+            device, optimization_level=optimization_level, seed_transpiler=self.seed_transpiler
         )
 
     def __repr__(self) -> str:
@@ -183,7 +180,9 @@ class AerBackend:
             self._cache.move_to_end(key)
             return circuit
         if self._pass_manager is not None:  # device noise: the device's coupling map and basis
-            circuit = self._pass_manager.run(to_circuit(program))
+            circuit = lower(
+                program, self._device, decomposition="mcphase", pass_manager=self._pass_manager
+            ).circuit
         else:
             circuit = transpile(
                 to_circuit(program),
@@ -251,12 +250,7 @@ class AerBackend:
             )
             report.update(method=self.method, simulator_method=self._noisy_method, noise=self.noise)
             return report
-        circuit = transpile(
-            to_circuit(program),
-            basis_gates=["cx", "rz", "sx", "x"],
-            optimization_level=1,
-            seed_transpiler=self.seed_transpiler,
-        )
+        circuit = logical_circuit(to_circuit(program), seed_transpiler=self.seed_transpiler)
         ops = circuit.count_ops()
         return {
             "qubits": circuit.num_qubits,

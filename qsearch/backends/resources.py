@@ -11,12 +11,9 @@ P_success ≈ F · sin²((2k+1)θ) + (1 − F) · M / 2^n. It is a first-order s
 coherent errors, no crosstalk, no idle decoherence), not a prediction to the percent; the noisy
 simulation (``get_backend("aer", noise=...)``) is the better estimate on small n.
 
-Multi-controlled gates: the oracle and the diffuser each need an (n−1)-controlled phase of π.
-Qiskit synthesises ``MCPhaseGate`` without auxiliary qubits (O(n²) two-qubit gates). Writing it
-as H·MCX·H lets the MCX synthesis use clean ancillas (Barenco et al. 1995,
-arXiv:quant-ph/9503016, §7; Iten et al. 2016, arXiv:1501.06911), which cuts depth sharply from
-n ≈ 6 on: n = 8, one iterate: depth 333 → 146 with n − 2 ancillas. ``decomposition="auto"``
-transpiles the candidates and keeps the shallowest; the report says which.
+Lowering (decompositions of the multi-controlled phases, ISA transpilation, the shallowest
+candidate for ``decomposition="auto"``) lives in :mod:`qsearch.translate.lowering`; the report
+says which decomposition was kept.
 
 :func:`noisy_optimum` runs k = 0..k_max on a (noisy) backend and returns the k with the highest
 measured success next to the ideal optimum ⌊π/4·√(N/M)⌉ (Boyer, Brassard, Høyer, Tapp 1998,
@@ -25,7 +22,6 @@ arXiv:quant-ph/9605034); under noise the best k is at or below the ideal one.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,70 +30,27 @@ import numpy as np
 
 from qsearch._validation import SeedLike, check_int, make_rng, seed_record
 from qsearch.backends.base import Backend, get_backend
+from qsearch.backends.ibm.devices import (
+    active_qubits,
+    fake_device,
+    readout_and_gate_errors,
+    schedule_duration,
+)
 from qsearch.backends.ideal import marked_probability
 from qsearch.exceptions import ProblemError, UnsupportedProgramError
 from qsearch.problem import SearchProblem, SearchProgram
 from qsearch.schedules import optimal_iterations
-
-#: Ways to lower the multi-controlled phase of π (see the module docstring).
-DECOMPOSITIONS = ("mcphase", "mcx", "mcx-1-ancilla", "mcx-ancillas")
-#: Basis of the device-independent ("logical") counts.
-LOGICAL_BASIS = ("cx", "rz", "sx", "x")
-#: Names of two-qubit entangling gates on IBM devices.
-TWO_QUBIT_GATES = ("cx", "cz", "ecr", "rzz", "cp", "swap")
-
-
-def _ancillas_for(decomposition: str, num_qubits: int) -> int:
-    if decomposition == "mcx-1-ancilla":
-        return 1
-    if decomposition == "mcx-ancillas":
-        return max(1, num_qubits - 2)
-    return 0
-
-
-def decomposed_circuit(program: SearchProgram, decomposition: str = "mcphase") -> Any:
-    """The program's circuit with its π multi-controlled phases lowered as ``decomposition``.
-
-    ``"mcphase"`` is :func:`qsearch.translate.qiskit.to_circuit` unchanged; the ``"mcx"`` forms
-    replace each MCPhase(π) on ≥ 3 qubits with H·MCX·H and append 0, 1 or n − 2 clean ancilla
-    qubits after the index register (they start and end in |0⟩; measurement is unchanged, so
-    the outcome distribution over items is the same).
-    """
-    from qiskit import QuantumCircuit
-    from qiskit.circuit.library import MCPhaseGate, MCXGate
-
-    from qsearch.translate.qiskit import to_circuit
-
-    if decomposition not in DECOMPOSITIONS:
-        raise ProblemError(
-            f"The 'decomposition' argument must be one of {list(DECOMPOSITIONS)} or 'auto'; "
-            f"got {decomposition!r}."
-        )
-    circuit = to_circuit(program)
-    if decomposition == "mcphase":
-        return circuit
-    n = circuit.num_qubits
-    out = QuantumCircuit(n + _ancillas_for(decomposition, n), circuit.num_clbits, name=circuit.name)
-    for instruction in circuit.data:
-        operation = instruction.operation
-        qubits = [circuit.find_bit(q).index for q in instruction.qubits]
-        clbits = [circuit.find_bit(c).index for c in instruction.clbits]
-        if (
-            isinstance(operation, MCPhaseGate)
-            and len(qubits) >= 3
-            and math.isclose(float(operation.params[0]) % (2 * math.pi), math.pi)
-        ):
-            out.h(qubits[-1])
-            out.append(MCXGate(len(qubits) - 1), qubits)
-            out.h(qubits[-1])
-        else:
-            out.append(operation, qubits, clbits)
-    return out
-
-
-def _two_qubit_count(circuit: Any) -> int:
-    ops = circuit.count_ops()
-    return int(sum(ops.get(name, 0) for name in TWO_QUBIT_GATES))
+from qsearch.translate.lowering import (
+    TWO_QUBIT_GATES,
+    ancillas_for,
+    check_decomposition,
+    check_optimization_level,
+    decomposed_circuit,
+    fitting_decompositions,
+    logical_circuit,
+    lower,
+    two_qubit_count,
+)
 
 
 def _check_program(program: Any, owner: str) -> SearchProgram:
@@ -107,32 +60,6 @@ def _check_program(program: Any, owner: str) -> SearchProgram:
             f"got {type(program).__name__}."
         )
     return program
-
-
-def _check_level(optimization_level: Any, owner: str) -> int:
-    level = check_int(optimization_level, "optimization_level", owner, minimum=0)
-    if level > 3:
-        raise ProblemError(
-            f"The 'optimization_level' argument of {owner} must be 0, 1, 2 or 3; got {level}."
-        )
-    return level
-
-
-def transpile_for_device(
-    circuit: Any, device: Any, *, optimization_level: int = 2, seed_transpiler: int = 1234
-) -> Any:
-    """ISA circuit for ``device`` (preset pass manager, seeded, so the output is reproducible)."""
-    from qiskit.transpiler import generate_preset_pass_manager
-
-    if circuit.num_qubits > device.num_qubits:
-        raise UnsupportedProgramError(
-            f"The circuit needs {circuit.num_qubits} qubits but device {device.name!r} has "
-            f"{device.num_qubits}."
-        )
-    manager = generate_preset_pass_manager(
-        optimization_level=optimization_level, backend=device, seed_transpiler=seed_transpiler
-    )
-    return manager.run(circuit)
 
 
 def resources(
@@ -166,56 +93,27 @@ def resources(
         ProblemError: bad arguments; unknown device (with close matches).
         UnsupportedProgramError: the program needs more qubits than the device has.
     """
-    from qiskit import transpile
-
-    from qsearch.backends.ibm.devices import (
-        active_qubits,
-        fake_device,
-        readout_and_gate_errors,
-        schedule_duration,
-    )
-
     program = _check_program(program, "resources")
-    level = _check_level(optimization_level, "resources")
+    level = check_optimization_level(optimization_level, "resources")
     seed = check_int(seed_transpiler, "seed_transpiler", "resources", minimum=0)
-    if decomposition != "auto" and decomposition not in DECOMPOSITIONS:
-        raise ProblemError(
-            f"The 'decomposition' argument of resources must be 'auto' or one of "
-            f"{list(DECOMPOSITIONS)}; got {decomposition!r}."
-        )
+    check_decomposition(decomposition, "resources")
     backend = fake_device(device, "resources") if isinstance(device, str) else device
     n = program.problem.num_qubits
     if backend is not None and n > backend.num_qubits:
         raise UnsupportedProgramError(
             f"The program needs {n} qubits but device {backend.name!r} has {backend.num_qubits}."
         )
-    candidates = [decomposition] if decomposition != "auto" else list(DECOMPOSITIONS)
-    if backend is not None:
-        candidates = [c for c in candidates if n + _ancillas_for(c, n) <= backend.num_qubits] or [
-            "mcphase"
-        ]
-
-    def lower(circuit: Any) -> Any:
-        if backend is None:
-            return transpile(
-                circuit,
-                basis_gates=list(LOGICAL_BASIS),
-                optimization_level=level,
-                seed_transpiler=seed,
-            )
-        return transpile_for_device(
-            circuit, backend, optimization_level=level, seed_transpiler=seed
-        )
-
-    lowered = {name: lower(decomposed_circuit(program, name)) for name in candidates}
-    depths = {name: int(circuit.depth()) for name, circuit in lowered.items()}
-    chosen = min(candidates, key=lambda c: (depths[c], _two_qubit_count(lowered[c])))
-    logical = transpile(
-        decomposed_circuit(program, chosen),
-        basis_gates=list(LOGICAL_BASIS),
-        optimization_level=1,
+    if backend is not None and not fitting_decompositions(decomposition, n, backend.num_qubits):
+        decomposition = "mcphase"  # the requested ancillas do not fit: cost the plain circuit
+    lowering = lower(
+        program,
+        backend,
+        decomposition=decomposition,
+        optimization_level=level,
         seed_transpiler=seed,
     )
+    chosen = lowering.decomposition
+    logical = logical_circuit(decomposed_circuit(program, chosen), seed_transpiler=seed)
     problem = program.problem
     ideal = float(marked_probability(program))
     report: dict[str, Any] = {
@@ -224,15 +122,15 @@ def resources(
         "iterations": program.iterations,
         "logical_qubits": int(logical.num_qubits),
         "logical_depth": int(logical.depth()),
-        "logical_two_qubit_gates": _two_qubit_count(logical),
+        "logical_two_qubit_gates": two_qubit_count(logical),
         "decomposition": chosen,
-        "ancillas": _ancillas_for(chosen, n),
-        "decomposition_depths": depths,
+        "ancillas": ancillas_for(chosen, n),
+        "decomposition_depths": lowering.depths,
         "ideal_success": ideal,
     }
     if backend is None:
         return report
-    isa = lowered[chosen]
+    isa = lowering.circuit
     fidelity, rated, unrated = readout_and_gate_errors(backend, isa)
     two_qubit_names = sorted(name for name in isa.count_ops() if name in TWO_QUBIT_GATES)
     uniform_marked = problem.num_marked / 2**n
@@ -241,7 +139,7 @@ def resources(
         device_qubits=int(backend.num_qubits),
         qubits=len(active_qubits([isa])),
         depth=int(isa.depth()),
-        two_qubit_gates=_two_qubit_count(isa),
+        two_qubit_gates=two_qubit_count(isa),
         two_qubit_gate=",".join(two_qubit_names),
         duration_s=schedule_duration(backend, isa),
         circuit_fidelity=fidelity,

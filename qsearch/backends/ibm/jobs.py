@@ -19,19 +19,22 @@ Every row carries a SHA-256 checksum of its payload; the file header and ``PRAGM
 are verified on open. A corrupted or partially written store raises :class:`JobStoreError`
 naming the file and what failed; unreadable rows are reported (``qsearch jobs list`` marks them
 CORRUPT and exits non-zero), never skipped.
+
+The store talks to the service only through the runtime adapter
+(:mod:`qsearch.backends.ibm.runtime`) and never builds a backend: :func:`submit_run` receives
+one (an ``IBMBackend``), and :func:`collect_run` receives a factory for the rare resubmission.
+The command line on top of it is :mod:`qsearch.cli.jobs`.
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import io
 import json
 import os
 import sqlite3
-import sys
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -39,8 +42,10 @@ from typing import Any
 
 from qsearch._validation import SeedLike
 from qsearch._versions import package_versions
+from qsearch.backends.ibm import runtime
+from qsearch.backends.ibm.runtime import FINAL_STATUSES, quiet_runtime
 from qsearch.exceptions import BackendError, JobStoreError, ProblemError
-from qsearch.problem import SearchProblem, SearchProgram
+from qsearch.problem import SearchProgram
 from qsearch.results import Counts
 
 SCHEMA_VERSION = "1"
@@ -397,14 +402,14 @@ def submit_run(
     shots: int,
     seed: SeedLike = None,
 ) -> str:
-    """Record, submit and (for local devices) collect ``programs`` on an ``IBMBackend``.
+    """Record, submit and (for local devices) collect ``programs`` on ``backend``.
 
-    Returns the run id. The run record is committed before submission and the job id right
+    ``backend`` is an ``IBMBackend`` (anything with its ``check_shots``, ``isa_circuit``,
+    ``decomposition_of``, ``options_record``, ``estimate_qpu_seconds`` and ``submit``). Returns
+    the run id. The run record is committed before submission and the job id right
     after; a local run's counts are stored before this returns.
     """
     from qiskit import qpy
-
-    from qsearch.backends.ibm.backend import counts_from_result, quiet_runtime
 
     programs = list(programs)
     if not programs:
@@ -447,28 +452,13 @@ def submit_run(
     if backend.local:
         with quiet_runtime():
             result = job.result()
-        counts = counts_from_result(result, len(circuits))
+        counts = runtime.counts_from_result(result, len(circuits))
         store.save_results(run_id, job.job_id(), counts, {"local": True})
     return run_id
 
 
-def _job_message(job: Any, status: str) -> str:
-    message = None
-    getter = getattr(job, "error_message", None)
-    if callable(getter):
-        try:
-            message = getter()
-        except Exception as exc:  # the message is best effort; the status is what counts
-            message = f"(could not read the service's message: {type(exc).__name__})"
-    if not message:
-        message = "cancelled on the service" if status == "CANCELLED" else "no message"
-    return str(message)
-
-
 def _recover(store: JobStore, record: RunRecord, service: Any) -> RunRecord:
     """Find the jobs of a run that crashed between submit and record (by its tag)."""
-    from qsearch.backends.ibm.backend import quiet_runtime
-
     try:
         with quiet_runtime():
             found = service.jobs(job_tags=[run_tag(record.run_id)], limit=10)
@@ -492,8 +482,6 @@ def _recover(store: JobStore, record: RunRecord, service: Any) -> RunRecord:
 
 def refresh_run(store: JobStore, run_id: str, *, service: Any) -> RunRecord:
     """Ask the service for the run's current status (recovering lost job ids) and store it."""
-    from qsearch.backends.ibm.backend import FINAL_STATUSES, normalize_status, quiet_runtime
-
     record = store.get(run_id)
     if record.counts is not None or record.local:
         return record
@@ -506,14 +494,14 @@ def refresh_run(store: JobStore, run_id: str, *, service: Any) -> RunRecord:
     try:
         with quiet_runtime():
             job = service.job(record.job_ids[-1])
-            status = normalize_status(job.status())
+            status = runtime.normalize_status(job.status())
     except Exception as exc:
         raise BackendError(
             f"Could not read job {record.job_ids[-1]} of run {record.run_id} "
             f"({type(exc).__name__}); retry later."
         ) from None
     if status in ("ERROR", "CANCELLED"):
-        store.set_status(record.run_id, status, _job_message(job, status))
+        store.set_status(record.run_id, status, runtime.job_message(job, status))
     elif status == "DONE":
         store.set_status(record.run_id, "READY", "done on the service; not collected yet")
     elif status not in FINAL_STATUSES:
@@ -528,7 +516,7 @@ def collect_run(
     service: Any,
     wait: float | None = 0.0,
     resubmit_failed: bool = False,
-    backend: Any = None,
+    backend_factory: Callable[[RunRecord], Any] | None = None,
 ) -> RunRecord:
     """Fetch a run's results into the store (idempotent) and return the updated record.
 
@@ -539,15 +527,10 @@ def collect_run(
         wait: seconds to wait for an unfinished job (None: until it finishes; 0: do not wait).
         resubmit_failed: resubmit the stored ISA circuits of an ERROR / CANCELLED / never
             submitted run (as a new job of the same run); never happens otherwise.
-        backend: the ``IBMBackend`` to resubmit with (built from the record when None).
+        backend_factory: builds the backend to resubmit with from the run record (e.g.
+            ``lambda record: IBMBackend.from_record(record, service)``); called only when a
+            resubmission happens, and required then.
     """
-    from qsearch.backends.ibm.backend import (
-        FINAL_STATUSES,
-        counts_from_result,
-        normalize_status,
-        quiet_runtime,
-    )
-
     record = store.get(run_id)
     if record.counts is not None:
         return record
@@ -557,308 +540,63 @@ def collect_run(
     if record.status in ("ERROR", "CANCELLED") or not record.job_ids:
         if not resubmit_failed:
             return record
-        backend = backend or _backend_from_record(record, service)
-        circuits = store.circuits(record.run_id)
-        job = backend.submit(
-            circuits,
-            shots=record.shots,
-            seed=record.seed,
-            tags=["qsearch", run_tag(record.run_id)],
+        record = _resubmit(store, record, backend_factory)
+    return _fetch_results(store, record, service, wait)
+
+
+def _resubmit(
+    store: JobStore, record: RunRecord, backend_factory: Callable[[RunRecord], Any] | None
+) -> RunRecord:
+    """Send the stored ISA circuits again, as a new job of the same run."""
+    if backend_factory is None:
+        raise ProblemError(
+            "The 'backend_factory' argument of collect_run is required with "
+            f"resubmit_failed=True (run {record.run_id} needs a backend to resubmit); got None."
         )
-        store.record_job(record.run_id, job.job_id(), how="resubmitted")
-        record = store.get(record.run_id)
+    backend = backend_factory(record)
+    circuits = store.circuits(record.run_id)
+    job = backend.submit(
+        circuits, shots=record.shots, seed=record.seed, tags=["qsearch", run_tag(record.run_id)]
+    )
+    store.record_job(record.run_id, job.job_id(), how="resubmitted")
+    return store.get(record.run_id)
+
+
+def _fetch_results(
+    store: JobStore, record: RunRecord, service: Any, wait: float | None
+) -> RunRecord:
+    """Wait up to ``wait`` s for the run's last job; store its counts or its final status."""
     job_id = record.job_ids[-1]
     try:
         with quiet_runtime():
             job = service.job(job_id)
-            status = normalize_status(job.status())
+            status = runtime.normalize_status(job.status())
             if status not in FINAL_STATUSES and wait == 0:
                 store.set_status(record.run_id, status, None)
                 return store.get(record.run_id)
             if status not in ("ERROR", "CANCELLED"):
                 result = job.result(timeout=wait)
-                status = normalize_status(job.status())
+                status = runtime.normalize_status(job.status())
     except Exception as exc:
-        if _is_timeout(exc):
+        if runtime.is_timeout(exc):
             store.set_status(
                 record.run_id, "RUNNING", f"not finished after waiting {wait} s; collect later"
             )
             return store.get(record.run_id)
         try:
-            status = normalize_status(job.status())
+            status = runtime.normalize_status(job.status())
         except Exception:
             status = "UNKNOWN"
         if status in ("ERROR", "CANCELLED"):
-            store.set_status(record.run_id, status, _job_message(job, status))
+            store.set_status(record.run_id, status, runtime.job_message(job, status))
             return store.get(record.run_id)
         raise BackendError(
             f"Could not collect job {job_id} of run {record.run_id} ({type(exc).__name__}); "
             "the run is unchanged, retry later."
         ) from None
     if status in ("ERROR", "CANCELLED"):
-        store.set_status(record.run_id, status, _job_message(job, status))
+        store.set_status(record.run_id, status, runtime.job_message(job, status))
         return store.get(record.run_id)
-    counts = counts_from_result(result, len(record.record.get("programs", [])))
+    counts = runtime.counts_from_result(result, len(record.record.get("programs", [])))
     store.save_results(record.run_id, job_id, counts, {"status": status})
     return store.get(record.run_id)
-
-
-def _is_timeout(exc: BaseException) -> bool:
-    from qiskit.providers import JobTimeoutError
-
-    return isinstance(exc, (JobTimeoutError, TimeoutError))
-
-
-def _backend_from_record(record: RunRecord, service: Any) -> Any:
-    from qsearch.backends.ibm.backend import IBMBackend
-
-    options = record.record.get("options", {})
-    return IBMBackend(
-        record.device,
-        mode=options.get("mode", "job"),
-        optimization_level=options.get("optimization_level", 2),
-        seed_transpiler=options.get("seed_transpiler", 1234),
-        decomposition=options.get("decomposition", "auto"),
-        twirling=options.get("twirling", False),
-        dynamical_decoupling=options.get("dynamical_decoupling", False),
-        max_execution_time=options.get("max_execution_time"),
-        options=options.get("options") or None,
-        service=service,
-    )
-
-
-# -- command line -----------------------------------------------------------------------------
-
-
-def _int_list(text: str) -> list[int]:
-    try:
-        return [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated integers; got {text!r}"
-        ) from None
-
-
-def _connect(args: argparse.Namespace) -> Any:
-    from qsearch.backends.ibm import backend as ibm
-
-    return ibm.connect_service(
-        getattr(args, "account", None),
-        getattr(args, "instance", None),
-        getattr(args, "channel", None),
-    )
-
-
-def confirm(prompt: str, *, assume_yes: bool) -> None:
-    """Ask on the terminal; refuse clearly when nobody can answer.
-
-    Raises:
-        ProblemError: stdin is not interactive (and ``assume_yes`` is False), or the answer
-            was not yes.
-    """
-    if assume_yes:
-        return
-    if sys.stdin is None or not sys.stdin.isatty():
-        raise ProblemError(
-            "Refusing to submit to real hardware without confirmation: stdin is not a terminal. "
-            "Pass --yes to confirm non-interactively."
-        )
-    answer = input(f"{prompt} [y/N] ").strip().lower()
-    if answer not in ("y", "yes"):
-        raise ProblemError("Submission cancelled: the answer was not 'yes'.")
-
-
-def _cmd_submit(args: argparse.Namespace) -> int:
-    from qsearch.backends.base import get_backend
-    from qsearch.backends.ibm.devices import is_fake_device
-    from qsearch.schedules import optimal_iterations
-
-    problem = SearchProblem(args.num_items, args.marked)
-    ks = args.iterations
-    if ks is None:
-        ks = [optimal_iterations(problem.num_items, problem.num_marked)]
-    programs = [SearchProgram(problem, k) for k in ks]
-    local = is_fake_device(args.device)
-    backend: Any = get_backend(  # BackendUnavailableError names the extra when missing
-        "ibm",
-        device=args.device,
-        account=args.account,
-        instance=args.instance,
-        channel=args.channel,
-        mode=args.mode,
-        optimization_level=args.optimization_level,
-        seed_transpiler=args.seed_transpiler,
-        decomposition=args.decomposition,
-        twirling=args.twirling,
-        dynamical_decoupling=args.dd or False,
-        max_execution_time=args.max_execution_time,
-        service=None if local else _connect(args),
-    )
-    shots = backend.check_shots(args.shots)
-    circuits = [backend.isa_circuit(p) for p in programs]
-    if not local:
-        seconds = backend.estimate_qpu_seconds(circuits, shots)
-        print(
-            f"About to submit to {args.device} (real hardware): {len(circuits)} circuit(s) × "
-            f"{shots} shots, estimated QPU time {seconds:.1f} s"
-            + (f" (cap: {args.max_execution_time} s)" if args.max_execution_time else "")
-            + "."
-        )
-        confirm("Submit?", assume_yes=args.yes)
-    store = JobStore(args.store)
-    try:
-        run_id = submit_run(store, backend, programs, shots=shots, seed=args.seed)
-    finally:
-        backend.close()  # a batch/session accepts no more jobs; submitted ones still run
-    record = store.get(run_id)
-    print(f"run {run_id}: {record.status} on {record.device} (job {record.job_ids[-1]})")
-    if record.counts is not None:
-        _print_counts(record)
-    else:
-        print(f"collect later with: qsearch collect {run_id}")
-    return 0
-
-
-def _print_counts(record: RunRecord) -> None:
-    for program, counts in zip(record.programs, record.counts or [], strict=False):
-        shots = sum(counts.values())
-        hits = sum(c for item, c in counts.items() if program.problem.is_marked(item))
-        top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
-        print(
-            f"  k={program.iterations}: success {hits}/{shots} = {hits / shots:.3f}; "
-            f"top items {top}"
-        )
-
-
-def _cmd_list(args: argparse.Namespace) -> int:
-    store = JobStore(args.store)
-    runs = store.runs()
-    if not runs:
-        print(f"no runs in {store.path}")
-        return 0
-    print(f"{'run':<12}  {'created':<25}  {'device':<16}  {'status':<10}  jobs")
-    corrupt = 0
-    for run in runs:
-        status = "CORRUPT" if run.corrupt else run.status
-        corrupt += bool(run.corrupt)
-        jobs = ",".join(run.job_ids) or "-"
-        note = f"  ({run.corrupt})" if run.corrupt else ""
-        print(f"{run.run_id:<12}  {run.created:<25}  {run.device:<16}  {status:<10}  {jobs}{note}")
-    if corrupt:
-        print(
-            f"qsearch: {corrupt} corrupt run(s) in {store.path}; kept as is for inspection.",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
-
-
-def _describe(record: RunRecord) -> None:
-    print(f"run {record.run_id} on {record.device}: {record.status}")
-    if record.message:
-        print(f"  message: {record.message}")
-    print(f"  jobs: {', '.join(record.job_ids) or 'none recorded'}")
-    print(f"  shots: {record.shots}; seed: {record.seed}")
-
-
-def _cmd_status(args: argparse.Namespace) -> int:
-    store = JobStore(args.store)
-    record = store.get(args.run)
-    if not record.local and record.counts is None:
-        record = refresh_run(store, record.run_id, service=_connect(args))
-    _describe(record)
-    return 0
-
-
-def _cmd_collect(args: argparse.Namespace) -> int:
-    store = JobStore(args.store)
-    record = store.get(args.run)
-    if record.counts is None and not record.local:
-        if args.resubmit_failed and not record.local:
-            confirm(
-                f"Resubmit run {record.run_id} to {record.device} if it failed?",
-                assume_yes=args.yes,
-            )
-        record = collect_run(
-            store,
-            record.run_id,
-            service=_connect(args),
-            wait=args.wait,
-            resubmit_failed=args.resubmit_failed,
-        )
-    _describe(record)
-    if record.counts is not None:
-        _print_counts(record)
-        return 0
-    return 1 if record.status in ("ERROR", "CANCELLED") else 3
-
-
-def _add_service_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--account", help="name of a saved qiskit-ibm-runtime account")
-    parser.add_argument("--instance", help="instance CRN or name (overrides the account's)")
-    parser.add_argument("--channel", choices=["ibm_quantum_platform", "ibm_cloud"])
-    parser.add_argument(
-        "--store", help="job store file (default: $QSEARCH_HOME/jobs.sqlite, ~/.qsearch)"
-    )
-
-
-def register_cli(subparsers: Any) -> None:
-    """Add ``submit``, ``jobs list|status`` and ``collect`` to the ``qsearch`` command."""
-    submit = subparsers.add_parser(
-        "submit",
-        help="run a Grover program on an IBM device (or a fake_* snapshot) via the job store",
-        description="Record the run, submit it, and store the job id (credentials come only "
-        "from a saved account or QISKIT_IBM_* variables; there is no token flag).",
-    )
-    submit.add_argument("--device", required=True, help="e.g. ibm_torino or fake_torino")
-    submit.add_argument("--num-items", type=int, required=True)
-    submit.add_argument("--marked", type=_int_list, required=True, help="e.g. 3,5")
-    submit.add_argument(
-        "--iterations", type=_int_list, help="k values, e.g. 0,1,2 (default: the ideal optimum)"
-    )
-    submit.add_argument("--shots", type=int, default=1000)
-    submit.add_argument("--seed", type=int, default=None)
-    submit.add_argument("--mode", choices=["job", "batch", "session"], default="job")
-    submit.add_argument("--optimization-level", type=int, default=2)
-    submit.add_argument("--seed-transpiler", type=int, default=1234)
-    submit.add_argument(
-        "--decomposition",
-        default="auto",
-        choices=["auto", "mcphase", "mcx", "mcx-1-ancilla", "mcx-ancillas"],
-        help="lowering of multi-controlled phases (auto: the shallowest ISA circuit)",
-    )
-    submit.add_argument("--twirling", action="store_true", help="Pauli twirling")
-    submit.add_argument(
-        "--dd", nargs="?", const="XX", choices=["XX", "XpXm", "XY4"], help="dynamical decoupling"
-    )
-    submit.add_argument("--max-execution-time", type=int, help="QPU-time cap in seconds")
-    submit.add_argument("--yes", action="store_true", help="skip the confirmation prompt")
-    _add_service_arguments(submit)
-    submit.set_defaults(func=_cmd_submit)
-
-    jobs = subparsers.add_parser("jobs", help="list runs or show one run's status")
-    jobs_sub = jobs.add_subparsers(dest="jobs_command", metavar="{list,status}")
-    listing = jobs_sub.add_parser("list", help="every run in the job store")
-    listing.add_argument("--store", help="job store file")
-    listing.set_defaults(func=_cmd_list)
-    status = jobs_sub.add_parser("status", help="one run's status (asks the service)")
-    status.add_argument("run", help="run id (or a unique prefix)")
-    _add_service_arguments(status)
-    status.set_defaults(func=_cmd_status)
-    jobs.set_defaults(func=lambda args: (jobs.print_help(), 2)[1])
-
-    collect = subparsers.add_parser(
-        "collect", help="fetch a run's results into the job store (idempotent)"
-    )
-    collect.add_argument("run", help="run id (or a unique prefix)")
-    collect.add_argument(
-        "--wait", type=float, default=0.0, help="seconds to wait for an unfinished job"
-    )
-    collect.add_argument(
-        "--resubmit-failed",
-        action="store_true",
-        help="resubmit the stored circuits of a failed, cancelled or never-submitted run",
-    )
-    collect.add_argument("--yes", action="store_true", help="skip the confirmation prompt")
-    _add_service_arguments(collect)
-    collect.set_defaults(func=_cmd_collect)
