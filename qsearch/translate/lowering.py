@@ -9,6 +9,10 @@ One place for the steps every device path shares (the ``aer`` backend with devic
    device, or a ``Target``), by qiskit's preset pass manager with a recorded seed;
 3. :func:`lower`: both, for every decomposition that fits the device, keeping the shallowest
    (ties: fewer two-qubit gates). With no device it lowers to :data:`LOGICAL_BASIS`.
+4. :class:`DeviceLowering`: :func:`lower` for one (device, decomposition, level, seed), cached per
+   program. ``IBMBackend`` (real and local mode) and ``AerBackend(noise=...)`` each hold one with
+   the same defaults as :func:`qsearch.backends.resources.resources`, so what a report counts is
+   the circuit that runs (same decomposition choice, same seed, same ISA circuit).
 
 Multi-controlled gates: the oracle and the diffuser each need an (n−1)-controlled phase of π.
 Qiskit synthesises ``MCPhaseGate`` without auxiliary qubits (O(n²) two-qubit gates). Writing it
@@ -22,6 +26,7 @@ qiskit is imported inside the functions, so this module is cheap to import.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -186,6 +191,18 @@ class Lowering:
     circuit: Any
     depths: dict[str, int] = field(default_factory=dict)
 
+    def summary(self) -> dict[str, Any]:
+        """What ran, JSON-friendly: ``decomposition``, ``depth``, ``two_qubit_gates``,
+        ``qubits`` (qubits an instruction acts on: physical qubits for an ISA circuit)."""
+        circuit = self.circuit
+        touched = {circuit.find_bit(q).index for inst in circuit.data for q in inst.qubits}
+        return {
+            "decomposition": self.decomposition,
+            "depth": int(circuit.depth()),
+            "two_qubit_gates": two_qubit_count(circuit),
+            "qubits": len(touched),
+        }
+
 
 def lower(
     program: SearchProgram,
@@ -233,3 +250,65 @@ def lower(
     chosen = min(candidates, key=lambda c: (lowered[c].depth(), two_qubit_count(lowered[c])))
     depths = {name: int(circuit.depth()) for name, circuit in lowered.items()}
     return Lowering(decomposition=chosen, circuit=lowered[chosen], depths=depths)
+
+
+#: Programs a :class:`DeviceLowering` keeps lowered.
+CACHE_SIZE = 256
+
+
+class DeviceLowering:
+    """:func:`lower` for one device and one set of settings, cached per program.
+
+    The one lowering path of a (program, device) pair: the ``ibm`` backend, ``aer`` with device
+    noise and :func:`qsearch.backends.resources.resources` all end in :func:`lower` with these
+    arguments, and the defaults here are theirs (``"auto"``, level 2, seed 1234).
+
+    Args:
+        device: a ``BackendV2`` or ``Target``.
+        decomposition: ``"auto"`` or one of :data:`DECOMPOSITIONS`.
+        optimization_level: preset pass-manager level (0-3).
+        seed_transpiler: transpiler seed.
+    """
+
+    def __init__(
+        self,
+        device: Any,
+        *,
+        decomposition: str = "auto",
+        optimization_level: int = 2,
+        seed_transpiler: int = 1234,
+    ) -> None:
+        self.device = device
+        self.decomposition = check_decomposition(decomposition, "DeviceLowering")
+        self.optimization_level = check_optimization_level(optimization_level, "DeviceLowering")
+        self.seed_transpiler = check_int(
+            seed_transpiler, "seed_transpiler", "DeviceLowering", minimum=0
+        )
+        self._pass_manager: Any = None
+        self._cache: OrderedDict[Any, Lowering] = OrderedDict()
+
+    def __call__(self, program: SearchProgram) -> Lowering:
+        """The :class:`Lowering` of ``program`` (computed once per problem, k and phases)."""
+        key = (program.problem, program.iterations, program.phases)
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return cached
+        if self._pass_manager is None:
+            self._pass_manager = device_pass_manager(
+                self.device,
+                optimization_level=self.optimization_level,
+                seed_transpiler=self.seed_transpiler,
+            )
+        lowering = lower(
+            program,
+            self.device,
+            decomposition=self.decomposition,
+            optimization_level=self.optimization_level,
+            seed_transpiler=self.seed_transpiler,
+            pass_manager=self._pass_manager,
+        )
+        self._cache[key] = lowering
+        if len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return lowering

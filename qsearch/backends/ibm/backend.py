@@ -23,7 +23,6 @@ right after, so an interrupted session can ``qsearch collect`` later.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -44,13 +43,7 @@ from qsearch.backends.resources import resources as estimate_resources
 from qsearch.exceptions import BackendError, ProblemError
 from qsearch.problem import SearchProgram
 from qsearch.results import Counts
-from qsearch.translate.lowering import (
-    Lowering,
-    check_decomposition,
-    check_optimization_level,
-    device_pass_manager,
-    lower,
-)
+from qsearch.translate.lowering import DeviceLowering, check_decomposition, check_optimization_level
 
 try:  # fail at import when the extra is missing: the backend registry then names it
     import qiskit_ibm_runtime  # noqa: F401
@@ -62,7 +55,6 @@ MODES = ("job", "batch", "session")
 JOB_OVERHEAD_S = 2.0
 #: Repetition delay used for the QPU-time estimate when the device does not report one.
 DEFAULT_REP_DELAY_S = 250e-6
-_CACHE_SIZE = 256
 
 
 class IBMBackend:
@@ -147,8 +139,6 @@ class IBMBackend:
         self.channel = channel
         self.threads = threads
         self._store = store
-        self._cache: OrderedDict[Any, Lowering] = OrderedDict()
-        self._pass_manager: Any = None
         self._mode_object: Any = None
         if self.local:
             if account is not None or instance is not None or service is not None:
@@ -166,6 +156,12 @@ class IBMBackend:
             )
             self.device = self._lookup_device(device)
         self.name = f"ibm:{device}"
+        self._lowering = DeviceLowering(
+            self.device,
+            decomposition=decomposition,
+            optimization_level=level,
+            seed_transpiler=self.seed_transpiler,
+        )
         self.sampler_options()  # validate the options now, not at submission
 
     @classmethod
@@ -259,33 +255,35 @@ class IBMBackend:
         With ``decomposition="auto"`` every lowering that fits the device is transpiled and the
         shallowest kept (ties: fewer two-qubit gates); :meth:`decomposition_of` says which.
         """
-        key = (program.problem, program.iterations, program.phases)
-        cached = self._cache.get(key)
-        if cached is not None:
-            self._cache.move_to_end(key)
-            return cached.circuit
-        if self._pass_manager is None:
-            self._pass_manager = device_pass_manager(
-                self.device,
-                optimization_level=self.optimization_level,
-                seed_transpiler=self.seed_transpiler,
-            )
         with quiet_runtime():
-            lowering = lower(
-                program,
-                self.device,
-                decomposition=self.decomposition,
-                pass_manager=self._pass_manager,
-            )
-        self._cache[key] = lowering
-        if len(self._cache) > _CACHE_SIZE:
-            self._cache.popitem(last=False)
-        return lowering.circuit
+            return self._lowering(program).circuit
 
     def decomposition_of(self, program: SearchProgram) -> str:
         """Which lowering of the multi-controlled phases :meth:`isa_circuit` used."""
-        self.isa_circuit(program)
-        return self._cache[(program.problem, program.iterations, program.phases)].decomposition
+        with quiet_runtime():
+            return self._lowering(program).decomposition
+
+    def circuit_metadata(self, program: SearchProgram) -> dict[str, Any]:
+        """What runs for ``program`` (:func:`qsearch.backends.base.circuit_metadata`).
+
+        The ISA circuit's depth, two-qubit gates, physical qubits and decomposition, the
+        device, transpiler settings and the noise source (the device itself, or its snapshot's
+        noise model in local mode).
+        """
+        with quiet_runtime():
+            summary = self._lowering(program).summary()
+        noise = (
+            f"{self.device_name} snapshot noise model (local mode)"
+            if self.local
+            else f"{self.device_name} hardware"
+        )
+        return {
+            **summary,
+            "device": self.device_name,
+            "optimization_level": self.optimization_level,
+            "seed_transpiler": self.seed_transpiler,
+            "noise": noise,
+        }
 
     def estimate_qpu_seconds(self, circuits: Sequence[Any], shots: int) -> float:
         """Rough QPU time: Σ shots × (circuit duration + repetition delay) + job overhead."""

@@ -38,10 +38,10 @@ def test_local_mode_runs_through_the_runtime_sampler(torino: IBMBackend) -> None
 
 
 def test_local_mode_agrees_with_the_noisy_aer_backend() -> None:
-    # same device, same pass manager and seed_transpiler → same ISA circuit, same noise model
+    # same device, decomposition, pass manager and seed_transpiler → same ISA circuit and noise
     torino = IBMBackend("fake_torino", decomposition="mcphase", threads=1)
     program = SearchProgram(SearchProblem(8, [6]), 2)
-    aer = get_backend("aer", noise="fake_torino", threads=1)
+    aer = get_backend("aer", noise="fake_torino", decomposition="mcphase", threads=1)
     assert torino.isa_circuit(program) == aer.transpiled(program)
     shots = 2000
     p_ibm = torino.run([program], shots=shots, seed=1)[0].get(6, 0) / shots
