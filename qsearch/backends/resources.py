@@ -15,6 +15,10 @@ Lowering (decompositions of the multi-controlled phases, ISA transpilation, the 
 candidate for ``decomposition="auto"``) lives in :mod:`qsearch.translate.lowering`; the report
 says which decomposition was kept.
 
+:func:`screen_size` refuses, before anything is built, programs a device cannot run
+meaningfully (too many qubits; a success estimate indistinguishable from noise even with a
+lower bound on the gate count; more two-qubit gates than a stated budget).
+
 :func:`noisy_optimum` runs k = 0..k_max on a (noisy) backend and returns the k with the highest
 measured success next to the ideal optimum ⌊π/4·√(N/M)⌉ (Boyer, Brassard, Høyer, Tapp 1998,
 arXiv:quant-ph/9605034); under noise the best k is at or below the ideal one.
@@ -22,6 +26,7 @@ arXiv:quant-ph/9605034); under noise the best k is at or below the ideal one.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -150,6 +155,115 @@ def resources(
         seed_transpiler=seed,
     )
     return report
+
+
+#: Default budget of two-qubit gates for :func:`screen_size` (its lower bound, per circuit).
+DEFAULT_MAX_TWO_QUBIT_GATES = 20_000
+#: Standard errors by which the estimated success must exceed the uniform baseline M/2ⁿ.
+DISTINGUISHABLE_SIGMAS = 5.0
+
+
+def median_error(device: Any, names: Sequence[str]) -> tuple[str, float]:
+    """(gate name, median reported error) of the first of ``names`` the device's target has."""
+    target = device.target
+    for name in names:
+        if name in target.operation_names:
+            errors = [float(p.error) for p in target[name].values() if p is not None and p.error]
+            return name, float(np.median(errors)) if errors else 0.0
+    return "", 0.0
+
+
+def screen_size(
+    programs: Sequence[SearchProgram],
+    device: Any,
+    *,
+    shots: int,
+    max_two_qubit_gates: int | None = DEFAULT_MAX_TWO_QUBIT_GATES,
+    allow_noise_dominated: bool = False,
+) -> dict[str, Any]:
+    """Refuse programs ``device`` cannot run meaningfully, without building a circuit.
+
+    Every multi-controlled phase on n qubits needs at least n − 1 two-qubit gates (it entangles
+    n qubits), and an iterate has M + 1 of them (oracle and diffuser), so a program with k
+    iterates has at least L = k·(M + 1)·(n − 1) two-qubit gates (the transpiled count is several
+    times higher: 121 against L = 18 at N = 16, k = 3 on fake_torino). With the device's median
+    two-qubit error ε₂ and readout error ε_ro, F ≤ (1 − ε₂)^L·(1 − ε_ro)^n, and the white-noise
+    estimate of :func:`resources` bounds the success by F·p + (1 − F)·M/2ⁿ. A program is refused
+    when even that bound exceeds the uniform baseline M/2ⁿ by less than
+    :data:`DISTINGUISHABLE_SIGMAS` standard errors of ``shots`` shots while the ideal success
+    would exceed it by more (k = 0 runs are references, never refused), when it needs more qubits
+    than the device has, or when L exceeds ``max_two_qubit_gates``.
+
+    Args:
+        programs: the programs to submit.
+        device: a ``BackendV2`` (its target's error rates) or a fake device name.
+        shots: shots per program.
+        max_two_qubit_gates: budget for L per program (None: no budget).
+        allow_noise_dominated: skip the distinguishability check.
+
+    Returns:
+        Per-program screening numbers (``two_qubit_lower_bound``, ``fidelity_upper_bound``,
+        ``success_upper_bound``, ``baseline``) under ``"programs"``, and the median errors.
+
+    Raises:
+        UnsupportedProgramError: naming the numbers and the override.
+    """
+    backend = fake_device(device, "screen_size") if isinstance(device, str) else device
+    shots = check_int(shots, "shots", "screen_size", minimum=1)
+    gate, e2 = median_error(backend, TWO_QUBIT_GATES)
+    _, e_ro = median_error(backend, ("measure",))
+    rows = []
+    for program in programs:
+        problem = program.problem
+        n, m, k = problem.num_qubits, problem.num_marked, program.iterations
+        if n > backend.num_qubits:
+            raise UnsupportedProgramError(
+                f"The program needs {n} qubits (N = {problem.num_items}) but device "
+                f"{backend.name!r} has {backend.num_qubits}; no override can fix that."
+            )
+        lower_bound = k * (m + 1) * max(n - 1, 0)
+        log_f = lower_bound * math.log1p(-min(e2, 0.999999)) + n * math.log1p(-min(e_ro, 0.999999))
+        fidelity = math.exp(log_f)
+        baseline = m / 2**n
+        ideal = float(marked_probability(program))
+        bound = fidelity * ideal + (1.0 - fidelity) * baseline
+        sigma = math.sqrt(baseline * (1.0 - baseline) / shots)
+        rows.append(
+            {
+                "iterations": k,
+                "two_qubit_lower_bound": lower_bound,
+                "fidelity_upper_bound": fidelity,
+                "success_upper_bound": bound,
+                "baseline": baseline,
+            }
+        )
+        noise_dominated = bound - baseline < DISTINGUISHABLE_SIGMAS * sigma
+        signal = ideal - baseline >= DISTINGUISHABLE_SIGMAS * sigma
+        if noise_dominated and signal and not allow_noise_dominated:
+            raise UnsupportedProgramError(
+                f"On {backend.name!r} the program (N = {problem.num_items}, M = {m}, k = {k}) "
+                f"would give a success indistinguishable from noise: at least {lower_bound:,} "
+                f"two-qubit gates at median {gate} error {e2:.2e} and readout error "
+                f"{e_ro:.2e} bound the circuit fidelity by {fidelity:.2e}, so P(marked) <= "
+                f"{bound:.4g} against {baseline:.4g} from random guessing, less than "
+                f"{DISTINGUISHABLE_SIGMAS:g} standard errors ({sigma:.2e}) apart at {shots} "
+                "shots. Use fewer iterations or items; --allow-noise-dominated "
+                "(allow_noise_dominated=True) submits anyway."
+            )
+        if max_two_qubit_gates is not None and lower_bound > max_two_qubit_gates:
+            raise UnsupportedProgramError(
+                f"The program (N = {problem.num_items}, M = {m}, k = {k}) needs at least "
+                f"{lower_bound:,} two-qubit gates, over the budget of {max_two_qubit_gates:,} "
+                "(building and transpiling it would take minutes to hours and gigabytes). "
+                "Raise the budget with --max-two-qubit-gates (max_two_qubit_gates=) if you mean it."
+            )
+    return {
+        "device": backend.name,
+        "two_qubit_gate": gate,
+        "median_two_qubit_error": e2,
+        "median_readout_error": e_ro,
+        "programs": rows,
+    }
 
 
 @dataclass(frozen=True)

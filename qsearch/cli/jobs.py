@@ -62,6 +62,7 @@ def _cmd_submit(args: argparse.Namespace) -> int:
     from qsearch.backends.base import get_backend
     from qsearch.backends.ibm.devices import is_fake_device
     from qsearch.backends.ibm.jobs import JobStore, submit_run
+    from qsearch.backends.resources import screen_size
     from qsearch.problem import SearchProblem, SearchProgram
     from qsearch.schedules import optimal_iterations
 
@@ -87,6 +88,13 @@ def _cmd_submit(args: argparse.Namespace) -> int:
         service=None if local else _connect(args),
     )
     shots = backend.check_shots(args.shots)
+    screen_size(  # refuse before building: qubits, noise-dominated success, gate budget
+        programs,
+        backend.device,
+        shots=shots,
+        max_two_qubit_gates=args.max_two_qubit_gates or None,
+        allow_noise_dominated=args.allow_noise_dominated,
+    )
     circuits = [backend.isa_circuit(p) for p in programs]
     if not local:
         seconds = backend.estimate_qpu_seconds(circuits, shots)
@@ -238,6 +246,18 @@ def register_cli(subparsers: Any) -> None:
         "--dd", nargs="?", const="XX", choices=["XX", "XpXm", "XY4"], help="dynamical decoupling"
     )
     submit.add_argument("--max-execution-time", type=int, help="QPU-time cap in seconds")
+    submit.add_argument(
+        "--max-two-qubit-gates",
+        type=int,
+        default=20_000,
+        help="refuse programs needing more two-qubit gates than this (a lower bound per "
+        "circuit, checked before building anything; 0: no budget; default 20000)",
+    )
+    submit.add_argument(
+        "--allow-noise-dominated",
+        action="store_true",
+        help="submit even when the estimated success is indistinguishable from noise",
+    )
     submit.add_argument("--yes", action="store_true", help="skip the confirmation prompt")
     _add_service_arguments(submit)
     submit.set_defaults(func=_cmd_submit)
