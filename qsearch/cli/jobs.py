@@ -179,13 +179,13 @@ def _cmd_collect(args: argparse.Namespace) -> int:
 
     store = JobStore(args.store)
     record = store.get(args.run)
-    if record.counts is None and not record.local:
-        if args.resubmit_failed:
+    if record.counts is None:
+        if args.resubmit_failed and not record.local:
             confirm(
                 f"Resubmit run {record.run_id} to {record.device} if it failed?",
                 assume_yes=args.yes,
             )
-        service = _connect(args)
+        service = None if record.local else _connect(args)
         record = collect_run(
             store,
             record.run_id,
@@ -198,7 +198,15 @@ def _cmd_collect(args: argparse.Namespace) -> int:
     if record.counts is not None:
         _print_counts(record)
         return 0
-    return 1 if record.status in ("ERROR", "CANCELLED") else 3
+    if record.status in ("ERROR", "CANCELLED", "ABANDONED"):
+        if "--resubmit-failed" not in (record.message or ""):
+            print(f"  next: qsearch collect {record.run_id} --resubmit-failed")
+        return 1
+    print(
+        f"  not finished; collect later with: qsearch collect {record.run_id} --wait SECONDS"
+        + ("" if record.job_ids else " (or --resubmit-failed to submit it again)")
+    )
+    return 3
 
 
 def _backend_from_record(record: RunRecord, service: Any) -> Any:
