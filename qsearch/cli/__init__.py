@@ -18,6 +18,7 @@ from qsearch.exceptions import QSearchError
 COMMAND_MODULES = (
     "qsearch.cli.compare",
     "qsearch.cli.jobs",
+    "qsearch.cli.resources",
     "qsearch.cli.circuits",
     "qsearch.cli.retrieval",
     "qsearch.cli.sweep",

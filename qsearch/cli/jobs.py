@@ -11,6 +11,7 @@ printed here contains one. qiskit and qiskit-ibm-runtime load inside the command
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -95,7 +96,15 @@ def _cmd_submit(args: argparse.Namespace) -> int:
         max_two_qubit_gates=args.max_two_qubit_gates or None,
         allow_noise_dominated=args.allow_noise_dominated,
     )
+    if local and args.mode != "job":
+        print(
+            f"qsearch: warning: --mode {args.mode} has no effect on the offline snapshot "
+            f"{args.device!r} (local mode runs each job synchronously in this process).",
+            file=sys.stderr,
+        )
     circuits = [backend.isa_circuit(p) for p in programs]
+    if args.dry_run:
+        return _dry_run(backend, programs, circuits, shots)
     if not local:
         seconds = backend.estimate_qpu_seconds(circuits, shots)
         print(
@@ -119,6 +128,24 @@ def _cmd_submit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _dry_run(backend: Any, programs: list[Any], circuits: list[Any], shots: int) -> int:
+    """Print what ``submit`` would send (the installed runtime's sampler has no dry run, so the
+    numbers come from the ISA circuits and the device's timings); submit nothing."""
+    from qsearch.backends.ibm.devices import active_qubits
+    from qsearch.translate.lowering import two_qubit_count
+
+    print(f"dry run on {backend.device_name}: nothing submitted, nothing stored")
+    for program, circuit in zip(programs, circuits, strict=True):
+        print(
+            f"  k={program.iterations}: {backend.decomposition_of(program)}, depth "
+            f"{circuit.depth()}, {two_qubit_count(circuit)} two-qubit gates, "
+            f"{len(active_qubits([circuit]))} physical qubits"
+        )
+    seconds = backend.estimate_qpu_seconds(circuits, shots)
+    print(f"{len(circuits)} circuit(s) × {shots} shots; estimated QPU time {seconds:.1f} s")
+    return 0
+
+
 def _print_counts(record: RunRecord) -> None:
     for program, counts in zip(record.programs, record.counts or [], strict=False):
         shots = sum(counts.values())
@@ -135,6 +162,9 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
     store = JobStore(args.store)
     runs = store.runs()
+    if args.format == "json":
+        print(json.dumps([_summary(run) for run in runs], indent=2))
+        return 1 if any(run.corrupt for run in runs) else 0
     if not runs:
         print(f"no runs in {store.path}")
         return 0
@@ -155,6 +185,22 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _summary(record: RunRecord) -> dict[str, Any]:
+    """A run as JSON (``--format json``): status, jobs, shots, seed, counts when collected."""
+    return {
+        "run_id": record.run_id,
+        "created": record.created,
+        "device": record.device,
+        "local": record.local,
+        "status": "CORRUPT" if record.corrupt else record.status,
+        "message": record.corrupt or record.message,
+        "job_ids": list(record.job_ids),
+        "shots": record.shots,
+        "seed": record.seed,
+        "counts": record.counts,
+    }
+
+
 def _describe(record: RunRecord) -> None:
     print(f"run {record.run_id} on {record.device}: {record.status}")
     if record.message:
@@ -170,7 +216,10 @@ def _cmd_status(args: argparse.Namespace) -> int:
     record = store.get(args.run)
     if not record.local and record.counts is None:
         record = refresh_run(store, record.run_id, service=_connect(args))
-    _describe(record)
+    if args.format == "json":
+        print(json.dumps(_summary(record), indent=2))
+    else:
+        _describe(record)
     return 0
 
 
@@ -266,6 +315,11 @@ def register_cli(subparsers: Any) -> None:
         action="store_true",
         help="submit even when the estimated success is indistinguishable from noise",
     )
+    submit.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the circuits, shots and estimated QPU time; submit and store nothing",
+    )
     submit.add_argument("--yes", action="store_true", help="skip the confirmation prompt")
     _add_service_arguments(submit)
     submit.set_defaults(func=_cmd_submit)
@@ -274,9 +328,11 @@ def register_cli(subparsers: Any) -> None:
     jobs_sub = jobs.add_subparsers(dest="jobs_command", metavar="{list,status}")
     listing = jobs_sub.add_parser("list", help="every run in the job store")
     listing.add_argument("--store", help="job store file")
+    listing.add_argument("--format", choices=["table", "json"], default="table")
     listing.set_defaults(func=_cmd_list)
     status = jobs_sub.add_parser("status", help="one run's status (asks the service)")
     status.add_argument("run", help="run id (or a unique prefix)")
+    status.add_argument("--format", choices=["text", "json"], default="text")
     _add_service_arguments(status)
     status.set_defaults(func=_cmd_status)
     jobs.set_defaults(func=lambda args: (jobs.print_help(), 2)[1])
