@@ -121,9 +121,10 @@ def tally_result(
     reports one, goes to ``metadata["circuit"]``.
     """
     queries = QueryCount(tally.oracle, tally.verify, problem.build_cost)
-    if program is None and tally.attempts:
+    reports = callable(getattr(backend, "circuit_metadata", None))  # the optional method
+    if reports and program is None and tally.attempts:
         program = SearchProgram(problem, max(a.iterations for a in tally.attempts))
-    circuit = None if program is None else circuit_metadata(backend, program)
+    circuit = circuit_metadata(backend, program) if reports and program is not None else None
     if circuit is not None:
         metadata["circuit"] = circuit
     return search_result(
