@@ -4,7 +4,9 @@ A measured item is only an answer once a classical check says it is marked (Grov
 arXiv:quant-ph/9605043), so every circuit run goes through :meth:`Tally.record`: it bills the
 run's oracle queries, checks the measured items and keeps the attempt. :func:`search_result`
 builds the SearchResult every algorithm returns (backend name, seed record, wall time);
-:func:`tally_result` is that tail for a search over one SearchProblem.
+:func:`tally_result` is that tail for a search over one SearchProblem; on a device or a noisy
+simulator it records the circuit that ran (``metadata["circuit"]``, from the backend's optional
+``circuit_metadata``: transpiled depth, two-qubit gates, qubits, lowering, noise source).
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from qsearch._validation import SeedLike, child_seed, seed_record
-from qsearch.backends.base import backend_name
-from qsearch.problem import SearchProblem
+from qsearch.backends.base import backend_name, circuit_metadata
+from qsearch.problem import SearchProblem, SearchProgram
 from qsearch.results import Attempt, Counts, QueryCount, SearchResult
 
 
@@ -107,11 +109,24 @@ def tally_result(
     seed: SeedLike,
     started: float,
     tally: Tally,
+    *,
+    program: SearchProgram | None = None,
     **metadata: Any,
 ) -> SearchResult:
     """The SearchResult of a search over ``problem`` billed by ``tally`` (plus the problem's
-    build cost); metadata starts with N, M and the marked mass."""
+    build cost); metadata starts with N, M and the marked mass.
+
+    ``program``: the deepest program run (default: ``SearchProgram(problem, k)`` for the largest
+    k of the attempts); its :func:`~qsearch.backends.base.circuit_metadata`, when the backend
+    reports one, goes to ``metadata["circuit"]``.
+    """
     queries = QueryCount(tally.oracle, tally.verify, problem.build_cost)
+    reports = callable(getattr(backend, "circuit_metadata", None))  # the optional method
+    if reports and program is None and tally.attempts:
+        program = SearchProgram(problem, max(a.iterations for a in tally.attempts))
+    circuit = circuit_metadata(backend, program) if reports and program is not None else None
+    if circuit is not None:
+        metadata["circuit"] = circuit
     return search_result(
         method,
         backend,

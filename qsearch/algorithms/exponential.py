@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Any
 
 from qsearch._validation import SeedLike, check_instance, check_int, child_seed, make_rng
 from qsearch.algorithms._result import Tally, tally_result
@@ -95,7 +96,7 @@ def exponential_search(
         if tally.record(problem, j, 1, counts):
             break
         m = min(lam * m, cap)
-    metadata = {
+    metadata: dict[str, Any] = {
         "lam": lam,
         "cap": cap,
         "max_queries": budget,

@@ -104,7 +104,9 @@ def fixed_point_search(
         "predicted_success": predicted,
         "closed_form": closed_form,
     }
-    return tally_result("fixed-point", problem, backend, seed, started, tally, **metadata)
+    return tally_result(
+        "fixed-point", problem, backend, seed, started, tally, program=program, **metadata
+    )
 
 
 def fixed_point_vs_grover_curves(

@@ -80,5 +80,13 @@ def grover_search(
         max_attempts,
     )
     return tally_result(
-        "grover", problem, backend, seed, started, tally, iterations=k, max_attempts=max_attempts
+        "grover",
+        problem,
+        backend,
+        seed,
+        started,
+        tally,
+        program=program,
+        iterations=k,
+        max_attempts=max_attempts,
     )

@@ -5,8 +5,10 @@ for the simulator (cached, seeded with ``seed_transpiler``) and run with ``seed_
 Aer does not raise when a circuit needs more memory than exists (it returns ``success=False``),
 so the memory a method needs is checked before anything is allocated.
 
-Device noise: ``AerBackend(noise="fake_torino")`` transpiles to ISA circuits for that IBM device
-snapshot (its coupling map and basis; preset pass manager, seeded) and simulates them with the
+Device noise: ``AerBackend(noise="fake_torino")`` lowers programs to ISA circuits for that IBM
+device snapshot through :class:`qsearch.translate.lowering.DeviceLowering`, the lowering the ``ibm``
+backend and :func:`qsearch.backends.resources.resources` use (same decomposition choice, level
+and seed, so ``resources`` counts the circuit that runs), and simulates them with the
 device's noise model, restricted to the physical qubits the circuits touch (exact, and orders of
 magnitude faster than handing Aer the full 133-qubit model; see
 :mod:`qsearch.backends.ibm.devices`).
@@ -32,6 +34,12 @@ try:
 except ImportError as exc:  # pragma: no cover - qiskit-aer is a core dependency
     raise ImportError(exc.msg, name=exc.name) from exc
 
+from qsearch.translate.lowering import (
+    DeviceLowering,
+    check_decomposition,
+    check_optimization_level,
+    logical_circuit,
+)
 from qsearch.translate.qiskit import circuit_width, counts_by_index, to_circuit
 
 METHODS = ("statevector", "matrix_product_state", "density_matrix")
@@ -78,6 +86,8 @@ class AerBackend:
             ``qiskit_ibm_runtime.fake_provider`` backend name): use its noise model, coupling map
             and basis gates. Needs ``qsearch[ibm]``. Not combinable with ``noise_model``.
         optimization_level: preset pass-manager level for ``noise`` transpilation (0-3).
+        decomposition: lowering of the multi-controlled phases for ``noise`` (``"auto"``: the
+            shallowest ISA circuit, as the ``ibm`` backend and ``resources`` choose it).
     """
 
     def __init__(
@@ -90,6 +100,7 @@ class AerBackend:
         simulator_options: dict[str, Any] | None = None,
         noise: str | None = None,
         optimization_level: int = 2,
+        decomposition: str = "auto",
     ) -> None:
         if method not in METHODS:
             raise ProblemError(
@@ -116,7 +127,8 @@ class AerBackend:
         self.noise = noise
         self.optimization_level = optimization_level
         self._threads = threads
-        self._pass_manager: Any = None
+        self.decomposition = check_decomposition(decomposition, "AerBackend")
+        self._lowering: DeviceLowering | None = None
         if noise is not None:
             self._init_device_noise(noise, optimization_level)
             # device noise is applied to SearchPrograms (run); no noisy path for raw circuits
@@ -125,16 +137,9 @@ class AerBackend:
         self._cache: OrderedDict[Any, QuantumCircuit] = OrderedDict()
 
     def _init_device_noise(self, noise: str, optimization_level: int) -> None:
-        from qiskit.transpiler import generate_preset_pass_manager
-
         from qsearch.backends.ibm.devices import fake_device
 
-        check_int(optimization_level, "optimization_level", "AerBackend", minimum=0)
-        if optimization_level > 3:
-            raise ProblemError(
-                "The 'optimization_level' argument of AerBackend must be 0, 1, 2 or 3; "
-                f"got {optimization_level}."
-            )
+        check_optimization_level(optimization_level, "AerBackend")
         device = fake_device(noise, "AerBackend")
         # Under noise, statevector means one trajectory per shot; Aer's "automatic" picks the
         # density matrix for few qubits (exact, all shots from one simulation: ~100x faster).
@@ -142,9 +147,10 @@ class AerBackend:
         self._device = device
         self._noisy = True
         self.name = f"{self.name}+{noise}"
-        self._pass_manager = generate_preset_pass_manager(
+        self._lowering = DeviceLowering(
+            device,
+            decomposition=self.decomposition,
             optimization_level=optimization_level,
-            backend=device,
             seed_transpiler=self.seed_transpiler,
         )
 
@@ -181,20 +187,19 @@ class AerBackend:
     def transpiled(self, program: SearchProgram) -> QuantumCircuit:
         """The simulator-ready circuit of ``program`` (cached per problem and phases)."""
         self._check_memory(program)
+        if self._lowering is not None:  # device noise: the ISA circuit resources() counts
+            return self._lowering(program).circuit
         key = (program.problem, program.iterations, program.phases)
         circuit = self._cache.get(key)
         if circuit is not None:
             self._cache.move_to_end(key)
             return circuit
-        if self._pass_manager is not None:  # device noise: the device's coupling map and basis
-            circuit = self._pass_manager.run(to_circuit(program))
-        else:
-            circuit = transpile(
-                to_circuit(program),
-                target=self._target,
-                optimization_level=1,
-                seed_transpiler=self.seed_transpiler,
-            )
+        circuit = transpile(
+            to_circuit(program),
+            target=self._target,
+            optimization_level=1,
+            seed_transpiler=self.seed_transpiler,
+        )
         self._cache[key] = circuit
         if len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)
@@ -250,17 +255,13 @@ class AerBackend:
             report = resources(
                 program,
                 device=self.noise,
+                decomposition=self.decomposition,
                 optimization_level=self.optimization_level,
                 seed_transpiler=self.seed_transpiler,
             )
             report.update(method=self.method, simulator_method=self._noisy_method, noise=self.noise)
             return report
-        circuit = transpile(
-            to_circuit(program),
-            basis_gates=["cx", "rz", "sx", "x"],
-            optimization_level=1,
-            seed_transpiler=self.seed_transpiler,
-        )
+        circuit = logical_circuit(to_circuit(program), seed_transpiler=self.seed_transpiler)
         ops = circuit.count_ops()
         return {
             "qubits": circuit.num_qubits,
@@ -269,6 +270,32 @@ class AerBackend:
             "iterations": program.iterations,
             "method": self.method,
             "noise": "custom noise_model" if self._noisy else None,
+        }
+
+    def circuit_metadata(self, program: SearchProgram) -> dict[str, Any] | None:
+        """What runs for ``program`` (:func:`qsearch.backends.base.circuit_metadata`).
+
+        With ``noise``: the ISA circuit's depth, two-qubit gates, physical qubits, decomposition,
+        the device snapshot and its noise model. With a custom ``noise_model``: the simulated
+        circuit's counts and ``"custom noise_model"``. Noiseless: None (nothing device-specific).
+        """
+        if self._lowering is not None:
+            return {
+                **self._lowering(program).summary(),
+                "device": self.noise,
+                "optimization_level": self.optimization_level,
+                "seed_transpiler": self.seed_transpiler,
+                "noise": f"{self.noise} snapshot noise model (Aer, method {self._noisy_method})",
+            }
+        if not self._noisy:
+            return None
+        circuit = self.transpiled(program)
+        return {
+            "decomposition": "simulator basis",
+            "depth": int(circuit.depth()),
+            "two_qubit_gates": sum(1 for inst in circuit.data if inst.operation.num_qubits == 2),
+            "qubits": int(circuit.num_qubits),
+            "noise": "custom noise_model",
         }
 
     def _check_memory(self, program: SearchProgram) -> None:

@@ -34,8 +34,9 @@ class Backend(Protocol):
 
     ``run`` returns one counts dict per program, keyed by item index, values summing to
     ``shots``. The same int ``seed`` must give the same counts. Optional abilities are the
-    protocols below; ``resources(program) -> dict`` (depth, two-qubit gates, qubits) is looked up
-    by :func:`qsearch.backends.resources.resources`.
+    protocols below. Two optional methods are looked up by name: ``resources(program) -> dict``
+    (depth, two-qubit gates, qubits, estimates) and ``circuit_metadata(program) -> dict | None``
+    (what actually runs on a device or noisy simulator; see :func:`circuit_metadata`).
     """
 
     name: str
@@ -112,6 +113,26 @@ def supports(backend: object, ability: type[AbilityT]) -> TypeGuard[AbilityT]:
     return isinstance(backend, ability) and all(
         getattr(backend, name, None) is not None for name in methods
     )
+
+
+#: Keys every ``circuit_metadata(program)`` report has (backends may add more).
+CIRCUIT_METADATA_KEYS = ("decomposition", "depth", "two_qubit_gates", "qubits", "noise")
+
+
+def circuit_metadata(backend: object, program: SearchProgram) -> dict[str, Any] | None:
+    """What ``backend`` runs for ``program``, when it runs a device-specific circuit.
+
+    The optional backend method ``circuit_metadata(program)`` returns a dict with at least
+    :data:`CIRCUIT_METADATA_KEYS` (transpiled depth, two-qubit gates, qubits, the lowering
+    chosen, the noise source) for devices and noisy simulators, or None when nothing
+    device-specific runs (ideal, noiseless simulators). Algorithms store it in
+    ``SearchResult.metadata["circuit"]`` without knowing the backend's class.
+    """
+    method = getattr(backend, "circuit_metadata", None)
+    if not callable(method):
+        return None
+    report = method(program)
+    return None if report is None else dict(report)
 
 
 def backends_with(ability: type) -> list[str]:

@@ -11,12 +11,13 @@ P_success ≈ F · sin²((2k+1)θ) + (1 − F) · M / 2^n. It is a first-order s
 coherent errors, no crosstalk, no idle decoherence), not a prediction to the percent; the noisy
 simulation (``get_backend("aer", noise=...)``) is the better estimate on small n.
 
-Multi-controlled gates: the oracle and the diffuser each need an (n−1)-controlled phase of π.
-Qiskit synthesises ``MCPhaseGate`` without auxiliary qubits (O(n²) two-qubit gates). Writing it
-as H·MCX·H lets the MCX synthesis use clean ancillas (Barenco et al. 1995,
-arXiv:quant-ph/9503016, §7; Iten et al. 2016, arXiv:1501.06911), which cuts depth sharply from
-n ≈ 6 on: n = 8, one iterate: depth 333 → 146 with n − 2 ancillas. ``decomposition="auto"``
-transpiles the candidates and keeps the shallowest; the report says which.
+Lowering (decompositions of the multi-controlled phases, ISA transpilation, the shallowest
+candidate for ``decomposition="auto"``) lives in :mod:`qsearch.translate.lowering`; the report
+says which decomposition was kept.
+
+:func:`screen_size` refuses, before anything is built, programs a device cannot run
+meaningfully (too many qubits; a success estimate indistinguishable from noise even with a
+lower bound on the gate count; more two-qubit gates than a stated budget).
 
 :func:`noisy_optimum` runs k = 0..k_max on a (noisy) backend and returns the k with the highest
 measured success next to the ideal optimum ⌊π/4·√(N/M)⌉ (Boyer, Brassard, Høyer, Tapp 1998,
@@ -34,70 +35,27 @@ import numpy as np
 
 from qsearch._validation import SeedLike, check_int, make_rng, seed_record
 from qsearch.backends.base import Backend, get_backend
+from qsearch.backends.ibm.devices import (
+    active_qubits,
+    fake_device,
+    readout_and_gate_errors,
+    schedule_duration,
+)
 from qsearch.backends.ideal import marked_probability
 from qsearch.exceptions import ProblemError, UnsupportedProgramError
 from qsearch.problem import SearchProblem, SearchProgram
 from qsearch.schedules import optimal_iterations
-
-#: Ways to lower the multi-controlled phase of π (see the module docstring).
-DECOMPOSITIONS = ("mcphase", "mcx", "mcx-1-ancilla", "mcx-ancillas")
-#: Basis of the device-independent ("logical") counts.
-LOGICAL_BASIS = ("cx", "rz", "sx", "x")
-#: Names of two-qubit entangling gates on IBM devices.
-TWO_QUBIT_GATES = ("cx", "cz", "ecr", "rzz", "cp", "swap")
-
-
-def _ancillas_for(decomposition: str, num_qubits: int) -> int:
-    if decomposition == "mcx-1-ancilla":
-        return 1
-    if decomposition == "mcx-ancillas":
-        return max(1, num_qubits - 2)
-    return 0
-
-
-def decomposed_circuit(program: SearchProgram, decomposition: str = "mcphase") -> Any:
-    """The program's circuit with its π multi-controlled phases lowered as ``decomposition``.
-
-    ``"mcphase"`` is :func:`qsearch.translate.qiskit.to_circuit` unchanged; the ``"mcx"`` forms
-    replace each MCPhase(π) on ≥ 3 qubits with H·MCX·H and append 0, 1 or n − 2 clean ancilla
-    qubits after the index register (they start and end in |0⟩; measurement is unchanged, so
-    the outcome distribution over items is the same).
-    """
-    from qiskit import QuantumCircuit
-    from qiskit.circuit.library import MCPhaseGate, MCXGate
-
-    from qsearch.translate.qiskit import to_circuit
-
-    if decomposition not in DECOMPOSITIONS:
-        raise ProblemError(
-            f"The 'decomposition' argument must be one of {list(DECOMPOSITIONS)} or 'auto'; "
-            f"got {decomposition!r}."
-        )
-    circuit = to_circuit(program)
-    if decomposition == "mcphase":
-        return circuit
-    n = circuit.num_qubits
-    out = QuantumCircuit(n + _ancillas_for(decomposition, n), circuit.num_clbits, name=circuit.name)
-    for instruction in circuit.data:
-        operation = instruction.operation
-        qubits = [circuit.find_bit(q).index for q in instruction.qubits]
-        clbits = [circuit.find_bit(c).index for c in instruction.clbits]
-        if (
-            isinstance(operation, MCPhaseGate)
-            and len(qubits) >= 3
-            and math.isclose(float(operation.params[0]) % (2 * math.pi), math.pi)
-        ):
-            out.h(qubits[-1])
-            out.append(MCXGate(len(qubits) - 1), qubits)
-            out.h(qubits[-1])
-        else:
-            out.append(operation, qubits, clbits)
-    return out
-
-
-def _two_qubit_count(circuit: Any) -> int:
-    ops = circuit.count_ops()
-    return int(sum(ops.get(name, 0) for name in TWO_QUBIT_GATES))
+from qsearch.translate.lowering import (
+    TWO_QUBIT_GATES,
+    ancillas_for,
+    check_decomposition,
+    check_optimization_level,
+    decomposed_circuit,
+    fitting_decompositions,
+    logical_circuit,
+    lower,
+    two_qubit_count,
+)
 
 
 def _check_program(program: Any, owner: str) -> SearchProgram:
@@ -107,32 +65,6 @@ def _check_program(program: Any, owner: str) -> SearchProgram:
             f"got {type(program).__name__}."
         )
     return program
-
-
-def _check_level(optimization_level: Any, owner: str) -> int:
-    level = check_int(optimization_level, "optimization_level", owner, minimum=0)
-    if level > 3:
-        raise ProblemError(
-            f"The 'optimization_level' argument of {owner} must be 0, 1, 2 or 3; got {level}."
-        )
-    return level
-
-
-def transpile_for_device(
-    circuit: Any, device: Any, *, optimization_level: int = 2, seed_transpiler: int = 1234
-) -> Any:
-    """ISA circuit for ``device`` (preset pass manager, seeded, so the output is reproducible)."""
-    from qiskit.transpiler import generate_preset_pass_manager
-
-    if circuit.num_qubits > device.num_qubits:
-        raise UnsupportedProgramError(
-            f"The circuit needs {circuit.num_qubits} qubits but device {device.name!r} has "
-            f"{device.num_qubits}."
-        )
-    manager = generate_preset_pass_manager(
-        optimization_level=optimization_level, backend=device, seed_transpiler=seed_transpiler
-    )
-    return manager.run(circuit)
 
 
 def resources(
@@ -166,56 +98,27 @@ def resources(
         ProblemError: bad arguments; unknown device (with close matches).
         UnsupportedProgramError: the program needs more qubits than the device has.
     """
-    from qiskit import transpile
-
-    from qsearch.backends.ibm.devices import (
-        active_qubits,
-        fake_device,
-        readout_and_gate_errors,
-        schedule_duration,
-    )
-
     program = _check_program(program, "resources")
-    level = _check_level(optimization_level, "resources")
+    level = check_optimization_level(optimization_level, "resources")
     seed = check_int(seed_transpiler, "seed_transpiler", "resources", minimum=0)
-    if decomposition != "auto" and decomposition not in DECOMPOSITIONS:
-        raise ProblemError(
-            f"The 'decomposition' argument of resources must be 'auto' or one of "
-            f"{list(DECOMPOSITIONS)}; got {decomposition!r}."
-        )
+    check_decomposition(decomposition, "resources")
     backend = fake_device(device, "resources") if isinstance(device, str) else device
     n = program.problem.num_qubits
     if backend is not None and n > backend.num_qubits:
         raise UnsupportedProgramError(
             f"The program needs {n} qubits but device {backend.name!r} has {backend.num_qubits}."
         )
-    candidates = [decomposition] if decomposition != "auto" else list(DECOMPOSITIONS)
-    if backend is not None:
-        candidates = [c for c in candidates if n + _ancillas_for(c, n) <= backend.num_qubits] or [
-            "mcphase"
-        ]
-
-    def lower(circuit: Any) -> Any:
-        if backend is None:
-            return transpile(
-                circuit,
-                basis_gates=list(LOGICAL_BASIS),
-                optimization_level=level,
-                seed_transpiler=seed,
-            )
-        return transpile_for_device(
-            circuit, backend, optimization_level=level, seed_transpiler=seed
-        )
-
-    lowered = {name: lower(decomposed_circuit(program, name)) for name in candidates}
-    depths = {name: int(circuit.depth()) for name, circuit in lowered.items()}
-    chosen = min(candidates, key=lambda c: (depths[c], _two_qubit_count(lowered[c])))
-    logical = transpile(
-        decomposed_circuit(program, chosen),
-        basis_gates=list(LOGICAL_BASIS),
-        optimization_level=1,
+    if backend is not None and not fitting_decompositions(decomposition, n, backend.num_qubits):
+        decomposition = "mcphase"  # the requested ancillas do not fit: cost the plain circuit
+    lowering = lower(
+        program,
+        backend,
+        decomposition=decomposition,
+        optimization_level=level,
         seed_transpiler=seed,
     )
+    chosen = lowering.decomposition
+    logical = logical_circuit(decomposed_circuit(program, chosen), seed_transpiler=seed)
     problem = program.problem
     ideal = float(marked_probability(program))
     report: dict[str, Any] = {
@@ -224,15 +127,15 @@ def resources(
         "iterations": program.iterations,
         "logical_qubits": int(logical.num_qubits),
         "logical_depth": int(logical.depth()),
-        "logical_two_qubit_gates": _two_qubit_count(logical),
+        "logical_two_qubit_gates": two_qubit_count(logical),
         "decomposition": chosen,
-        "ancillas": _ancillas_for(chosen, n),
-        "decomposition_depths": depths,
+        "ancillas": ancillas_for(chosen, n),
+        "decomposition_depths": lowering.depths,
         "ideal_success": ideal,
     }
     if backend is None:
         return report
-    isa = lowered[chosen]
+    isa = lowering.circuit
     fidelity, rated, unrated = readout_and_gate_errors(backend, isa)
     two_qubit_names = sorted(name for name in isa.count_ops() if name in TWO_QUBIT_GATES)
     uniform_marked = problem.num_marked / 2**n
@@ -241,7 +144,7 @@ def resources(
         device_qubits=int(backend.num_qubits),
         qubits=len(active_qubits([isa])),
         depth=int(isa.depth()),
-        two_qubit_gates=_two_qubit_count(isa),
+        two_qubit_gates=two_qubit_count(isa),
         two_qubit_gate=",".join(two_qubit_names),
         duration_s=schedule_duration(backend, isa),
         circuit_fidelity=fidelity,
@@ -252,6 +155,115 @@ def resources(
         seed_transpiler=seed,
     )
     return report
+
+
+#: Default budget of two-qubit gates for :func:`screen_size` (its lower bound, per circuit).
+DEFAULT_MAX_TWO_QUBIT_GATES = 20_000
+#: Standard errors by which the estimated success must exceed the uniform baseline M/2ⁿ.
+DISTINGUISHABLE_SIGMAS = 5.0
+
+
+def median_error(device: Any, names: Sequence[str]) -> tuple[str, float]:
+    """(gate name, median reported error) of the first of ``names`` the device's target has."""
+    target = device.target
+    for name in names:
+        if name in target.operation_names:
+            errors = [float(p.error) for p in target[name].values() if p is not None and p.error]
+            return name, float(np.median(errors)) if errors else 0.0
+    return "", 0.0
+
+
+def screen_size(
+    programs: Sequence[SearchProgram],
+    device: Any,
+    *,
+    shots: int,
+    max_two_qubit_gates: int | None = DEFAULT_MAX_TWO_QUBIT_GATES,
+    allow_noise_dominated: bool = False,
+) -> dict[str, Any]:
+    """Refuse programs ``device`` cannot run meaningfully, without building a circuit.
+
+    Every multi-controlled phase on n qubits needs at least n − 1 two-qubit gates (it entangles
+    n qubits), and an iterate has M + 1 of them (oracle and diffuser), so a program with k
+    iterates has at least L = k·(M + 1)·(n − 1) two-qubit gates (the transpiled count is several
+    times higher: 121 against L = 18 at N = 16, k = 3 on fake_torino). With the device's median
+    two-qubit error ε₂ and readout error ε_ro, F ≤ (1 − ε₂)^L·(1 − ε_ro)^n, and the white-noise
+    estimate of :func:`resources` bounds the success by F·p + (1 − F)·M/2ⁿ. A program is refused
+    when even that bound exceeds the uniform baseline M/2ⁿ by less than
+    :data:`DISTINGUISHABLE_SIGMAS` standard errors of ``shots`` shots while the ideal success
+    would exceed it by more (k = 0 runs are references, never refused), when it needs more qubits
+    than the device has, or when L exceeds ``max_two_qubit_gates``.
+
+    Args:
+        programs: the programs to submit.
+        device: a ``BackendV2`` (its target's error rates) or a fake device name.
+        shots: shots per program.
+        max_two_qubit_gates: budget for L per program (None: no budget).
+        allow_noise_dominated: skip the distinguishability check.
+
+    Returns:
+        Per-program screening numbers (``two_qubit_lower_bound``, ``fidelity_upper_bound``,
+        ``success_upper_bound``, ``baseline``) under ``"programs"``, and the median errors.
+
+    Raises:
+        UnsupportedProgramError: naming the numbers and the override.
+    """
+    backend = fake_device(device, "screen_size") if isinstance(device, str) else device
+    shots = check_int(shots, "shots", "screen_size", minimum=1)
+    gate, e2 = median_error(backend, TWO_QUBIT_GATES)
+    _, e_ro = median_error(backend, ("measure",))
+    rows = []
+    for program in programs:
+        problem = program.problem
+        n, m, k = problem.num_qubits, problem.num_marked, program.iterations
+        if n > backend.num_qubits:
+            raise UnsupportedProgramError(
+                f"The program needs {n} qubits (N = {problem.num_items}) but device "
+                f"{backend.name!r} has {backend.num_qubits}; no override can fix that."
+            )
+        lower_bound = k * (m + 1) * max(n - 1, 0)
+        log_f = lower_bound * math.log1p(-min(e2, 0.999999)) + n * math.log1p(-min(e_ro, 0.999999))
+        fidelity = math.exp(log_f)
+        baseline = m / 2**n
+        ideal = float(marked_probability(program))
+        bound = fidelity * ideal + (1.0 - fidelity) * baseline
+        sigma = math.sqrt(baseline * (1.0 - baseline) / shots)
+        rows.append(
+            {
+                "iterations": k,
+                "two_qubit_lower_bound": lower_bound,
+                "fidelity_upper_bound": fidelity,
+                "success_upper_bound": bound,
+                "baseline": baseline,
+            }
+        )
+        noise_dominated = bound - baseline < DISTINGUISHABLE_SIGMAS * sigma
+        signal = ideal - baseline >= DISTINGUISHABLE_SIGMAS * sigma
+        if noise_dominated and signal and not allow_noise_dominated:
+            raise UnsupportedProgramError(
+                f"On {backend.name!r} the program (N = {problem.num_items}, M = {m}, k = {k}) "
+                f"would give a success indistinguishable from noise: at least {lower_bound:,} "
+                f"two-qubit gates at median {gate} error {e2:.2e} and readout error "
+                f"{e_ro:.2e} bound the circuit fidelity by {fidelity:.2e}, so P(marked) <= "
+                f"{bound:.4g} against {baseline:.4g} from random guessing, less than "
+                f"{DISTINGUISHABLE_SIGMAS:g} standard errors ({sigma:.2e}) apart at {shots} "
+                "shots. Use fewer iterations or items; --allow-noise-dominated "
+                "(allow_noise_dominated=True) submits anyway."
+            )
+        if max_two_qubit_gates is not None and lower_bound > max_two_qubit_gates:
+            raise UnsupportedProgramError(
+                f"The program (N = {problem.num_items}, M = {m}, k = {k}) needs at least "
+                f"{lower_bound:,} two-qubit gates, over the budget of {max_two_qubit_gates:,} "
+                "(building and transpiling it would take minutes to hours and gigabytes). "
+                "Raise the budget with --max-two-qubit-gates (max_two_qubit_gates=) if you mean it."
+            )
+    return {
+        "device": backend.name,
+        "two_qubit_gate": gate,
+        "median_two_qubit_error": e2,
+        "median_readout_error": e_ro,
+        "programs": rows,
+    }
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from qsearch.exceptions import QSearchError
 
 COMMAND_MODULES = (
     "qsearch.cli.compare",
-    "qsearch.backends.ibm.jobs",
+    "qsearch.cli.jobs",
+    "qsearch.cli.resources",
     "qsearch.cli.circuits",
     "qsearch.cli.retrieval",
     "qsearch.cli.sweep",

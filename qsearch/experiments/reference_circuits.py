@@ -130,7 +130,7 @@ def reference_set() -> list[Reference]:
 
 
 def _two_qubit(circuit: Any) -> int:
-    from qsearch.backends.resources import TWO_QUBIT_GATES
+    from qsearch.translate.lowering import TWO_QUBIT_GATES
 
     ops = circuit.count_ops()
     return int(sum(ops.get(name, 0) for name in TWO_QUBIT_GATES))
@@ -141,7 +141,7 @@ def manifest_entry(reference: Reference, circuit: Any) -> dict[str, Any]:
     from qiskit import transpile
 
     from qsearch.backends.ibm.devices import active_qubits, fake_device
-    from qsearch.backends.resources import LOGICAL_BASIS, transpile_for_device
+    from qsearch.translate.lowering import LOGICAL_BASIS, transpile_for_device
 
     logical = transpile(
         circuit,

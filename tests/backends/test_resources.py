@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pytest
 
 pytest.importorskip("qiskit_ibm_runtime")
@@ -18,24 +17,14 @@ from qsearch.backends.ibm.devices import (
     restricted_noise_model,
 )
 from qsearch.backends.ideal import marked_probability
-from qsearch.backends.resources import (
-    DECOMPOSITIONS,
-    decomposed_circuit,
-    noisy_optimum,
-    resources,
-)
+from qsearch.backends.resources import noisy_optimum, resources
 from qsearch.exceptions import ProblemError, UnsupportedProgramError
+from qsearch.translate.lowering import DECOMPOSITIONS
 
 
 @pytest.fixture(scope="module")
 def noisy_aer():  # type: ignore[no-untyped-def]
     return get_backend("aer", noise="fake_torino", threads=1)
-
-
-def _index_distribution(circuit, n: int) -> np.ndarray:  # type: ignore[no-untyped-def]
-    from qiskit.quantum_info import Statevector
-
-    return Statevector(circuit.remove_final_measurements(inplace=False)).probabilities(range(n))
 
 
 def test_fake_devices_are_listed_and_unknown_names_get_close_matches() -> None:
@@ -58,16 +47,6 @@ def test_restricted_noise_model_keeps_exactly_the_errors_on_the_chosen_qubits() 
             if set(qubits) <= {0, 1}:
                 assert small._local_quantum_errors[instruction][qubits] == error
     assert restricted_noise_model("fake_manila", (1, 0)) is small  # cached per qubit set
-
-
-@pytest.mark.parametrize("decomposition", DECOMPOSITIONS)
-def test_decompositions_keep_the_outcome_distribution(decomposition: str) -> None:
-    program = SearchProgram(SearchProblem(16, [5, 12]), 1)
-    reference = _index_distribution(decomposed_circuit(program, "mcphase"), 4)
-    lowered = decomposed_circuit(program, decomposition)
-    np.testing.assert_allclose(_index_distribution(lowered, 4), reference, atol=1e-9)
-    marked = reference[[5, 12]].sum()
-    assert marked == pytest.approx(marked_probability(program), abs=1e-9)
 
 
 def test_ancilla_assisted_mcx_cuts_depth_and_auto_says_which() -> None:

@@ -1,41 +1,34 @@
 """IBM Quantum devices through qiskit-ibm-runtime; ``fake_*`` devices run the same path offline.
 
-Flow: each program → :func:`qsearch.backends.resources.decomposed_circuit` → an ISA circuit for the
-device (``generate_preset_pass_manager``, recorded ``seed_transpiler``) → the runtime sampler →
-counts keyed by item index.
+Flow: each program → :func:`qsearch.translate.lowering.lower` (a decomposition of the
+multi-controlled phases, then an ISA circuit for the device by the preset pass manager with a
+recorded ``seed_transpiler``) → the runtime sampler → counts keyed by item index.
 
-Sampler: qiskit-ibm-runtime 0.50 deprecated ``SamplerV2`` in favour of
-``qiskit_ibm_runtime.executor_sampler.Sampler``; :func:`sampler_class` returns the new one where
-it exists and ``SamplerV2`` otherwise, and deprecation warnings raised inside our calls are
-silenced (they concern the runtime's internals, not the user's code).
+Everything that talks to qiskit-ibm-runtime's API (connection, the sampler and its options,
+job statuses and results) lives in the runtime adapter, :mod:`qsearch.backends.ibm.runtime`.
 
 Local testing mode: ``device="fake_torino"`` (any ``qiskit_ibm_runtime.fake_provider`` name)
 passes an ``AerSimulator`` built from the snapshot as the sampler's mode, which is the runtime's
 own local mode; the simulator carries the device noise model restricted to the touched qubits
 and is cached per device and qubit set (:mod:`qsearch.backends.ibm.devices`).
 
-Credentials: only qiskit-ibm-runtime's mechanisms: a saved account (``account=`` is its *name*),
-or the ``QISKIT_IBM_TOKEN`` / ``QISKIT_IBM_INSTANCE`` / ``QISKIT_IBM_CHANNEL`` environment
-variables, which the runtime reads itself. qsearch never accepts, stores, logs or prints a token:
-connection errors carry the exception type and the next step, never the underlying message.
+Credentials: a saved account (``account=`` is its *name*) or the ``QISKIT_IBM_*`` environment
+variables, read by the runtime itself (:func:`qsearch.backends.ibm.runtime.connect_service`);
+qsearch never accepts, stores, logs or prints a token.
 
 Real-device runs through :meth:`IBMBackend.run` go through the job store
 (:mod:`qsearch.backends.ibm.jobs`): the run record is committed before submission and the job id
-right after,
-so an interrupted session can ``qsearch collect`` later.
+right after, so an interrupted session can ``qsearch collect`` later.
 """
 
 from __future__ import annotations
 
-import contextlib
-import re
-import warnings
-from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from qsearch._validation import SeedLike, check_int, make_rng
 from qsearch.backends.base import check_run_arguments
+from qsearch.backends.ibm import runtime
 from qsearch.backends.ibm.devices import (
     active_qubits,
     fake_device,
@@ -44,156 +37,24 @@ from qsearch.backends.ibm.devices import (
     schedule_duration,
     unknown_device_error,
 )
-from qsearch.exceptions import (
-    BackendError,
-    ProblemError,
-    UnsupportedProgramError,
-)
+from qsearch.backends.ibm.jobs import JobStore, RunRecord, collect_run, submit_run
+from qsearch.backends.ibm.runtime import quiet_runtime
+from qsearch.backends.resources import resources as estimate_resources
+from qsearch.exceptions import BackendError, ProblemError
 from qsearch.problem import SearchProgram
 from qsearch.results import Counts
+from qsearch.translate.lowering import DeviceLowering, check_decomposition, check_optimization_level
 
-try:
-    import qiskit_ibm_runtime
+try:  # fail at import when the extra is missing: the backend registry then names it
+    import qiskit_ibm_runtime  # noqa: F401
 except ImportError as exc:
     raise ImportError(exc.msg, name=exc.name) from exc
 
 MODES = ("job", "batch", "session")
-CHANNELS = ("ibm_quantum_platform", "ibm_cloud")
-DD_SEQUENCES = ("XX", "XpXm", "XY4")
 #: Estimated per-job overhead on the service, seconds (loading, compilation, readout).
 JOB_OVERHEAD_S = 2.0
 #: Repetition delay used for the QPU-time estimate when the device does not report one.
 DEFAULT_REP_DELAY_S = 250e-6
-_CACHE_SIZE = 256
-_CONNECTION_HINT = (
-    "invalid token or unreachable service. Next step: check the saved account "
-    "(QiskitRuntimeService.saved_accounts()) or the QISKIT_IBM_TOKEN / QISKIT_IBM_INSTANCE / "
-    "QISKIT_IBM_CHANNEL environment variables, check that the IBM Quantum service is reachable "
-    "from this machine, then retry."
-)
-_CRN = re.compile(r"^crn:v1:[^:\s]*:[^:\s]*:[^:\s]*:[^:\s]*:[^:\s]*:[^:\s]+::?$")
-
-
-@contextlib.contextmanager
-def quiet_runtime() -> Iterator[None]:
-    """Silence the runtime's deprecation and future warnings inside our own calls."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        warnings.simplefilter("ignore", PendingDeprecationWarning)
-        warnings.simplefilter("ignore", FutureWarning)
-        yield
-
-
-def sampler_class() -> type:
-    """The runtime sampler: ``executor_sampler.Sampler`` (0.50+) or ``SamplerV2`` before it."""
-    try:
-        from qiskit_ibm_runtime.executor_sampler import Sampler
-    except ImportError:
-        with quiet_runtime():
-            from qiskit_ibm_runtime import SamplerV2 as Sampler
-    return Sampler
-
-
-def check_instance(instance: Any, owner: str = "IBMBackend") -> str | None:
-    """Validate an instance: a CRN (``crn:v1:...``) or an instance name; None passes."""
-    if instance is None:
-        return None
-    if not isinstance(instance, str) or not instance.strip() or instance != instance.strip():
-        raise ProblemError(
-            f"The 'instance' argument of {owner} must be an instance CRN or name without "
-            f"surrounding spaces; got {instance!r}."
-        )
-    if instance.startswith("crn:"):
-        if not _CRN.match(instance):
-            raise ProblemError(
-                f"The 'instance' argument of {owner} is a malformed CRN; expected "
-                "'crn:v1:bluemix:public:quantum-computing:<region>:a/<account>:<id>::'; got "
-                f"{instance!r}."
-            )
-        return instance
-    if "/" in instance:
-        raise ProblemError(
-            f"The 'instance' argument of {owner} looks like a hub/group/project of the retired "
-            "IBM Quantum channel; use the instance CRN or name from the IBM Quantum Platform "
-            f"dashboard; got {instance!r}."
-        )
-    if re.search(r"\s", instance):
-        raise ProblemError(
-            f"The 'instance' argument of {owner} must not contain whitespace; got {instance!r}."
-        )
-    return instance
-
-
-def connect_service(
-    account: str | None = None, instance: str | None = None, channel: str | None = None
-) -> Any:
-    """A ``QiskitRuntimeService`` from a saved account name or the QISKIT_IBM_* variables.
-
-    Raises:
-        ProblemError: malformed ``instance`` or ``channel``.
-        BackendError: no credentials, or the connection failed (invalid token or unreachable
-            service); the message says what to do next and never contains a token.
-    """
-    if account is not None and (not isinstance(account, str) or not account):
-        raise ProblemError(
-            "The 'account' argument must be the name of a saved IBM Quantum account; "
-            f"got {account!r}."
-        )
-    instance = check_instance(instance, "connect_service")
-    if channel is not None and channel not in CHANNELS:
-        raise ProblemError(
-            f"The 'channel' argument of connect_service must be one of {list(CHANNELS)}; "
-            f"got {channel!r}."
-        )
-    from qiskit_ibm_runtime.accounts import AccountNotFoundError
-
-    kwargs: dict[str, Any] = {}
-    if account is not None:
-        kwargs["name"] = account
-    if instance is not None:
-        kwargs["instance"] = instance
-    if channel is not None:
-        kwargs["channel"] = channel
-    try:
-        with quiet_runtime():
-            return _service_class()(**kwargs)
-    except AccountNotFoundError:
-        where = f"no saved account named {account!r}" if account else "no credentials found"
-        raise BackendError(
-            f"Could not connect to IBM Quantum: {where}. Next step: save an account once with "
-            "QiskitRuntimeService.save_account(...) (then pass its name as account=), or set "
-            "QISKIT_IBM_TOKEN and QISKIT_IBM_INSTANCE. qsearch never takes a token argument."
-        ) from None
-    except Exception as exc:  # the message may echo request details; report the type only
-        raise BackendError(
-            f"Could not connect to IBM Quantum ({type(exc).__name__}): {_CONNECTION_HINT}"
-        ) from None
-
-
-def _service_class() -> type:
-    return qiskit_ibm_runtime.QiskitRuntimeService
-
-
-def normalize_status(status: Any) -> str:
-    """Job status as an upper-case string: cloud jobs report str, local ones a JobStatus enum."""
-    name = getattr(status, "name", status)
-    text = str(name).strip().upper()
-    if "." in text:  # "JobStatus.DONE"
-        text = text.rsplit(".", 1)[-1]
-    return {"COMPLETED": "DONE", "FAILED": "ERROR", "CANCELED": "CANCELLED"}.get(text, text)
-
-
-#: Status strings after which a job never changes.
-FINAL_STATUSES = ("DONE", "ERROR", "CANCELLED")
-
-
-def counts_from_result(result: Any, num_circuits: int) -> list[Counts]:
-    """Counts keyed by item index from a sampler ``PrimitiveResult`` (one entry per circuit)."""
-    from qsearch.translate.qiskit import counts_by_index
-
-    return [
-        counts_by_index(result[index].join_data().get_counts()) for index in range(num_circuits)
-    ]
 
 
 class IBMBackend:
@@ -209,10 +70,11 @@ class IBMBackend:
         seed_transpiler: transpiler seed, recorded with every run.
         decomposition: how to lower multi-controlled phases: ``"auto"`` (the shallowest ISA
             circuit, see :meth:`decomposition_of`) or one of
-            :data:`qsearch.backends.resources.DECOMPOSITIONS` (``"mcx-ancillas"`` cuts depth for n
+            :data:`qsearch.translate.lowering.DECOMPOSITIONS` (``"mcx-ancillas"`` cuts depth for n
             ≥ 6).
         twirling: enable Pauli twirling of gates and measurements.
-        dynamical_decoupling: False, True (``"XX"``) or a sequence name in :data:`DD_SEQUENCES`.
+        dynamical_decoupling: False, True (``"XX"``) or a sequence name in
+            :data:`qsearch.backends.ibm.runtime.DD_SEQUENCES`.
         max_execution_time: QPU-time cap in seconds per job (the service cancels beyond it).
         options: further sampler options as a nested dict (validated by the runtime's model).
         service: an already connected ``QiskitRuntimeService`` (or an object behaving like one).
@@ -246,8 +108,6 @@ class IBMBackend:
         threads: int | None = 1,
         store: Any = None,
     ) -> None:
-        from qsearch.backends.resources import DECOMPOSITIONS
-
         if not isinstance(device, str) or not device:
             raise ProblemError(
                 f"The 'device' argument of IBMBackend must be a device name such as "
@@ -257,37 +117,11 @@ class IBMBackend:
             raise ProblemError(
                 f"The 'mode' argument of IBMBackend must be one of {list(MODES)}; got {mode!r}."
             )
-        level = check_int(optimization_level, "optimization_level", "IBMBackend", minimum=0)
-        if level > 3:
-            raise ProblemError(
-                f"The 'optimization_level' argument of IBMBackend must be 0, 1, 2 or 3; "
-                f"got {level}."
-            )
-        if decomposition != "auto" and decomposition not in DECOMPOSITIONS:
-            raise ProblemError(
-                f"The 'decomposition' argument of IBMBackend must be 'auto' or one of "
-                f"{list(DECOMPOSITIONS)}; got {decomposition!r}."
-            )
-        if not isinstance(twirling, bool):
-            raise ProblemError(
-                f"The 'twirling' argument of IBMBackend must be a bool; got {twirling!r}."
-            )
-        if dynamical_decoupling is True:
-            dynamical_decoupling = "XX"
-        if dynamical_decoupling is not False and dynamical_decoupling not in DD_SEQUENCES:
-            raise ProblemError(
-                "The 'dynamical_decoupling' argument of IBMBackend must be False, True or one of "
-                f"{list(DD_SEQUENCES)}; got {dynamical_decoupling!r}."
-            )
-        if max_execution_time is not None:
-            max_execution_time = check_int(
-                max_execution_time, "max_execution_time", "IBMBackend", minimum=1
-            )
-        if options is not None and not isinstance(options, Mapping):
-            raise ProblemError(
-                f"The 'options' argument of IBMBackend must be a dict of sampler options; "
-                f"got {type(options).__name__}."
-            )
+        level = check_optimization_level(optimization_level, "IBMBackend")
+        check_decomposition(decomposition, "IBMBackend")
+        dynamical_decoupling, max_execution_time = runtime.check_sampler_settings(
+            twirling, dynamical_decoupling, max_execution_time, options, "IBMBackend"
+        )
         self.device_name = device
         self.local = is_fake_device(device)
         self.mode = mode
@@ -301,12 +135,10 @@ class IBMBackend:
         self.max_execution_time = max_execution_time
         self.extra_options: dict[str, Any] = dict(options or {})
         self.account = account
-        self.instance = check_instance(instance)
+        self.instance = runtime.check_instance(instance)
         self.channel = channel
         self.threads = threads
         self._store = store
-        self._cache: OrderedDict[Any, Any] = OrderedDict()
-        self._pass_manager: Any = None
         self._mode_object: Any = None
         if self.local:
             if account is not None or instance is not None or service is not None:
@@ -318,11 +150,39 @@ class IBMBackend:
             self.device = fake_device(device, "IBMBackend")
         else:
             self.service = (
-                service if service is not None else connect_service(account, instance, channel)
+                service
+                if service is not None
+                else runtime.connect_service(account, instance, channel)
             )
             self.device = self._lookup_device(device)
         self.name = f"ibm:{device}"
+        self._lowering = DeviceLowering(
+            self.device,
+            decomposition=decomposition,
+            optimization_level=level,
+            seed_transpiler=self.seed_transpiler,
+        )
         self.sampler_options()  # validate the options now, not at submission
+
+    @classmethod
+    def from_record(cls, record: RunRecord, service: Any) -> IBMBackend:
+        """The backend a stored run was submitted with (its recorded options), on ``service``.
+
+        Used to resubmit a failed run's stored circuits (``qsearch collect --resubmit-failed``).
+        """
+        options = record.record.get("options", {})
+        return cls(
+            record.device,
+            mode=options.get("mode", "job"),
+            optimization_level=options.get("optimization_level", 2),
+            seed_transpiler=options.get("seed_transpiler", 1234),
+            decomposition=options.get("decomposition", "auto"),
+            twirling=options.get("twirling", False),
+            dynamical_decoupling=options.get("dynamical_decoupling", False),
+            max_execution_time=options.get("max_execution_time"),
+            options=options.get("options") or None,
+            service=service,
+        )
 
     def close(self) -> None:
         """Close the batch or session opened for ``mode="batch" | "session"`` (if any).
@@ -359,7 +219,8 @@ class IBMBackend:
                     known = sorted(b.name for b in self.service.backends())
             except Exception:
                 raise BackendError(
-                    f"Could not look up device {name!r} ({type(exc).__name__}): {_CONNECTION_HINT}"
+                    f"Could not look up device {name!r} ({type(exc).__name__}): "
+                    f"{runtime.CONNECTION_HINT}"
                 ) from None
             if name in known:
                 raise BackendError(
@@ -394,43 +255,35 @@ class IBMBackend:
         With ``decomposition="auto"`` every lowering that fits the device is transpiled and the
         shallowest kept (ties: fewer two-qubit gates); :meth:`decomposition_of` says which.
         """
-        from qiskit.transpiler import generate_preset_pass_manager
-
-        from qsearch.backends.resources import DECOMPOSITIONS, _ancillas_for, _two_qubit_count
-        from qsearch.backends.resources import decomposed_circuit as lowered
-
-        n = program.problem.num_qubits
-        candidates = list(DECOMPOSITIONS) if self.decomposition == "auto" else [self.decomposition]
-        fitting = [c for c in candidates if n + _ancillas_for(c, n) <= self.device.num_qubits]
-        if not fitting:
-            needed = n + min(_ancillas_for(c, n) for c in candidates)
-            raise UnsupportedProgramError(
-                f"The program needs {needed} qubits but device {self.device_name!r} has "
-                f"{self.device.num_qubits}."
-            )
-        key = (program.problem, program.iterations, program.phases)
-        cached = self._cache.get(key)
-        if cached is not None:
-            self._cache.move_to_end(key)
-            return cached[1]
-        if self._pass_manager is None:
-            self._pass_manager = generate_preset_pass_manager(
-                optimization_level=self.optimization_level,
-                backend=self.device,
-                seed_transpiler=self.seed_transpiler,
-            )
         with quiet_runtime():
-            options = {c: self._pass_manager.run(lowered(program, c)) for c in fitting}
-        chosen = min(fitting, key=lambda c: (options[c].depth(), _two_qubit_count(options[c])))
-        self._cache[key] = (chosen, options[chosen])
-        if len(self._cache) > _CACHE_SIZE:
-            self._cache.popitem(last=False)
-        return options[chosen]
+            return self._lowering(program).circuit
 
     def decomposition_of(self, program: SearchProgram) -> str:
         """Which lowering of the multi-controlled phases :meth:`isa_circuit` used."""
-        self.isa_circuit(program)
-        return self._cache[(program.problem, program.iterations, program.phases)][0]
+        with quiet_runtime():
+            return self._lowering(program).decomposition
+
+    def circuit_metadata(self, program: SearchProgram) -> dict[str, Any]:
+        """What runs for ``program`` (:func:`qsearch.backends.base.circuit_metadata`).
+
+        The ISA circuit's depth, two-qubit gates, physical qubits and decomposition, the
+        device, transpiler settings and the noise source (the device itself, or its snapshot's
+        noise model in local mode).
+        """
+        with quiet_runtime():
+            summary = self._lowering(program).summary()
+        noise = (
+            f"{self.device_name} snapshot noise model (local mode)"
+            if self.local
+            else f"{self.device_name} hardware"
+        )
+        return {
+            **summary,
+            "device": self.device_name,
+            "optimization_level": self.optimization_level,
+            "seed_transpiler": self.seed_transpiler,
+            "noise": noise,
+        }
 
     def estimate_qpu_seconds(self, circuits: Sequence[Any], shots: int) -> float:
         """Rough QPU time: Σ shots × (circuit duration + repetition delay) + job overhead."""
@@ -461,7 +314,7 @@ class IBMBackend:
             "account": self.account,
             "instance": self.instance,
             "channel": self.channel,
-            "sampler": f"{sampler_class().__module__}.{sampler_class().__name__}",
+            "sampler": runtime.sampler_name(),
         }
 
     def sampler_options(
@@ -471,33 +324,16 @@ class IBMBackend:
         seed_simulator: int | None = None,
         shots: int | None = None,
     ) -> Any:
-        """The sampler's options object, validated by the runtime's own model."""
-        sampler = sampler_class()
-        try:
-            with quiet_runtime():
-                options = _options_model(sampler)(**self.extra_options)
-                if self.twirling:
-                    options.twirling.enable_gates = True
-                    options.twirling.enable_measure = True
-                    if shots is not None and "twirling" not in self.extra_options:
-                        # exactly `shots` shots: randomizations × shots each
-                        rounds = max(r for r in range(1, 33) if shots % r == 0)
-                        options.twirling.num_randomizations = rounds
-                        options.twirling.shots_per_randomization = shots // rounds
-                if self.dynamical_decoupling:
-                    options.dynamical_decoupling.enable = True
-                    options.dynamical_decoupling.sequence_type = self.dynamical_decoupling
-                if self.max_execution_time is not None:
-                    options.max_execution_time = self.max_execution_time
-                if tags:
-                    options.environment.job_tags = list(tags)
-                if seed_simulator is not None:
-                    options.simulator.seed_simulator = seed_simulator
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise ProblemError(
-                f"The 'options' argument of IBMBackend holds an invalid sampler option: {exc}"
-            ) from None
-        return options
+        """The sampler's options object (:func:`qsearch.backends.ibm.runtime.sampler_options`)."""
+        return runtime.sampler_options(
+            self.extra_options,
+            twirling=self.twirling,
+            dynamical_decoupling=self.dynamical_decoupling,
+            max_execution_time=self.max_execution_time,
+            tags=tags,
+            seed_simulator=seed_simulator,
+            shots=shots,
+        )
 
     def _execution_mode(self) -> Any:
         if self.mode == "job":
@@ -528,16 +364,7 @@ class IBMBackend:
         else:
             mode = self._execution_mode()
         options = self.sampler_options(tags=tags, seed_simulator=seed_simulator, shots=shots)
-        try:
-            with quiet_runtime():
-                sampler = sampler_class()(mode=mode, options=options)
-                return sampler.run(list(circuits), shots=shots)
-        except (ProblemError, BackendError):
-            raise
-        except Exception as exc:
-            raise BackendError(
-                f"The IBM sampler rejected the job ({type(exc).__name__}: {_safe(exc)})."
-            ) from None
+        return runtime.run_sampler(mode, circuits, shots=shots, options=options)
 
     def run(
         self, programs: Sequence[SearchProgram], *, shots: int, seed: SeedLike = None
@@ -548,8 +375,6 @@ class IBMBackend:
         if not programs:
             return []
         if not self.local:
-            from qsearch.backends.ibm.jobs import JobStore, collect_run, submit_run
-
             store = self._store if isinstance(self._store, JobStore) else JobStore(self._store)
             run_id = submit_run(store, self, programs, shots=shots, seed=seed)
             record = collect_run(store, run_id, service=self.service, wait=None)
@@ -562,37 +387,14 @@ class IBMBackend:
         job = self.submit(circuits, shots=shots, seed=seed)
         with quiet_runtime():
             result = job.result()
-        return counts_from_result(result, len(circuits))
+        return runtime.counts_from_result(result, len(circuits))
 
     def resources(self, program: SearchProgram) -> dict[str, Any]:
-        """:func:`qsearch.backends.resources.resources` on this device with this backend's
-        settings."""
-        from qsearch.backends.resources import resources
-
-        return resources(
+        """:func:`qsearch.backends.resources.resources` on this device with these settings."""
+        return estimate_resources(
             program,
             self.device,
             decomposition=self.decomposition,
             optimization_level=self.optimization_level,
             seed_transpiler=self.seed_transpiler,
         )
-
-
-def _options_model(sampler: type) -> type:
-    """The options class the sampler validates against (new executor model or legacy one)."""
-    try:
-        from qiskit_ibm_runtime.executor_sampler import Sampler as ExecutorSampler
-        from qiskit_ibm_runtime.options_models.sampler import SamplerOptions
-    except ImportError:  # pragma: no cover - runtime < 0.50
-        ExecutorSampler = None
-    if ExecutorSampler is not None and issubclass(sampler, ExecutorSampler):
-        return SamplerOptions
-    from qiskit_ibm_runtime.options import SamplerOptions as LegacyOptions  # pragma: no cover
-
-    return LegacyOptions  # pragma: no cover
-
-
-def _safe(exc: BaseException) -> str:
-    """An exception message with anything token-like removed (long opaque strings)."""
-    text = str(exc)[:300]
-    return re.sub(r"[A-Za-z0-9_\-]{32,}", "<redacted>", text)

@@ -13,373 +13,53 @@ of writes is the whole design:
    A failed or cancelled job is recorded with the service's message and is never resubmitted
    unless asked (``--resubmit-failed``), in which case the *stored* ISA circuits are sent again.
 
-Local (``fake_*``) runs complete synchronously in ``submit`` and are stored the same way.
+Local (``fake_*``) runs complete synchronously in ``submit`` and are stored the same way; one
+whose process died before its counts were saved is marked ABANDONED by ``collect`` (nothing
+outside that process held the job), and ``--resubmit-failed`` reruns its stored circuits.
 
-Every row carries a SHA-256 checksum of its payload; the file header and ``PRAGMA quick_check``
-are verified on open. A corrupted or partially written store raises :class:`JobStoreError`
-naming the file and what failed; unreadable rows are reported (``qsearch jobs list`` marks them
-CORRUPT and exits non-zero), never skipped.
+The store's file (checksummed rows, integrity and emptiness checks on open, a clear error for a
+directory that cannot hold it) is :mod:`qsearch.backends.ibm.store`; its names are re-exported
+here.
+
+The store talks to the service only through the runtime adapter
+(:mod:`qsearch.backends.ibm.runtime`) and never builds a backend: :func:`submit_run` receives
+one (an ``IBMBackend``), and :func:`collect_run` receives a factory for the rare resubmission.
+The command line on top of it is :mod:`qsearch.cli.jobs`.
 """
 
 from __future__ import annotations
 
-import argparse
-import hashlib
 import io
-import json
 import os
-import sqlite3
-import sys
-import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from pathlib import Path
+import socket
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from qsearch._validation import SeedLike
 from qsearch._versions import package_versions
+from qsearch.backends.ibm import runtime
+from qsearch.backends.ibm.runtime import FINAL_STATUSES, quiet_runtime
+from qsearch.backends.ibm.store import (
+    STORE_FILENAME,
+    TAG_PREFIX,
+    JobStore,
+    RunRecord,
+    default_store_path,
+)
 from qsearch.exceptions import BackendError, JobStoreError, ProblemError
-from qsearch.problem import SearchProblem, SearchProgram
-from qsearch.results import Counts
+from qsearch.problem import SearchProgram
 
-SCHEMA_VERSION = "1"
-STORE_FILENAME = "jobs.sqlite"
-TAG_PREFIX = "qsearch-run:"
-_SQLITE_HEADER = b"SQLite format 3\x00"
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS runs (
-    run_id TEXT PRIMARY KEY,
-    created TEXT NOT NULL,
-    device TEXT NOT NULL,
-    local INTEGER NOT NULL,
-    shots INTEGER NOT NULL,
-    record TEXT NOT NULL,
-    qpy BLOB NOT NULL,
-    checksum TEXT NOT NULL,
-    status TEXT NOT NULL,
-    message TEXT,
-    updated TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS jobs (
-    job_id TEXT PRIMARY KEY,
-    run_id TEXT NOT NULL REFERENCES runs(run_id),
-    attempt INTEGER NOT NULL,
-    submitted TEXT NOT NULL,
-    how TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS results (
-    run_id TEXT PRIMARY KEY REFERENCES runs(run_id),
-    job_id TEXT NOT NULL,
-    counts TEXT NOT NULL,
-    metadata TEXT NOT NULL,
-    checksum TEXT NOT NULL,
-    collected TEXT NOT NULL
-);
-"""
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def _sha256(*parts: bytes) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(len(part).to_bytes(8, "little"))
-        digest.update(part)
-    return digest.hexdigest()
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
-
-
-def default_store_path() -> Path:
-    """``$QSEARCH_HOME/jobs.sqlite``, with ``QSEARCH_HOME`` defaulting to ``~/.qsearch``."""
-    home = os.environ.get("QSEARCH_HOME") or os.path.join("~", ".qsearch")
-    return Path(home).expanduser() / STORE_FILENAME
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    """One run as stored.
-
-    Attributes:
-        run_id: the run's id (also the job tag ``qsearch-run:<run_id>``).
-        status: PENDING (recorded, no job id yet), SUBMITTED, the service's QUEUED / RUNNING /
-            ..., READY (done on the service, not collected), DONE (counts stored), ERROR,
-            CANCELLED.
-        message: the service's message for ERROR / CANCELLED, or a note from qsearch.
-        job_ids: ids of the jobs submitted for this run, oldest first.
-        counts: one counts dict per program once collected, else None.
-        corrupt: why the row failed verification, or None.
-    """
-
-    run_id: str
-    created: str
-    device: str
-    local: bool
-    shots: int
-    status: str
-    message: str | None
-    job_ids: tuple[str, ...]
-    record: dict[str, Any] = field(default_factory=dict)
-    counts: list[Counts] | None = None
-    corrupt: str | None = None
-
-    @property
-    def programs(self) -> list[SearchProgram]:
-        return [SearchProgram.from_dict(p) for p in self.record.get("programs", [])]
-
-    @property
-    def seed(self) -> int | None:
-        return self.record.get("seed")
-
-
-class JobStore:
-    """The SQLite job store (see the module docstring for its guarantees).
-
-    Args:
-        path: the database file; None means :func:`default_store_path`.
-
-    Raises:
-        JobStoreError: the file exists but is not an intact qsearch store.
-    """
-
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
-        self.path = Path(path) if path is not None else default_store_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        existing = self.path.exists() and self.path.stat().st_size > 0
-        if existing:
-            with open(self.path, "rb") as handle:
-                header = handle.read(len(_SQLITE_HEADER))
-            if header != _SQLITE_HEADER:
-                raise JobStoreError(
-                    f"The job store {self.path} is not a SQLite database (corrupted or partially "
-                    "written). It was left untouched; move it aside to start a new store, or set "
-                    "QSEARCH_HOME to another directory."
-                )
-        try:
-            self._conn = sqlite3.connect(self.path, timeout=30.0)
-            self._conn.execute("PRAGMA foreign_keys = ON")
-            check = self._conn.execute("PRAGMA quick_check").fetchall()
-            if check != [("ok",)]:
-                raise JobStoreError(
-                    f"The job store {self.path} failed SQLite's integrity check "
-                    f"({'; '.join(str(r[0]) for r in check[:3])}). It was left untouched; "
-                    "move it aside to start a new store."
-                )
-            if existing:
-                self._check_schema()
-            else:
-                with self._conn:
-                    self._conn.executescript(_SCHEMA)
-                    self._conn.execute(
-                        "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
-                        (SCHEMA_VERSION,),
-                    )
-        except sqlite3.DatabaseError as exc:
-            raise JobStoreError(
-                f"The job store {self.path} cannot be read ({exc}); it is corrupted or partially "
-                "written. It was left untouched; move it aside to start a new store."
-            ) from None
-
-    def _check_schema(self) -> None:
-        tables = {
-            row[0]
-            for row in self._conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
-        }
-        missing = {"meta", "runs", "jobs", "results"} - tables
-        if missing:
-            raise JobStoreError(
-                f"The job store {self.path} lacks tables {sorted(missing)} (partially written or "
-                "not a qsearch store). It was left untouched."
-            )
-        row = self._conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        if row is None or row[0] != SCHEMA_VERSION:
-            raise JobStoreError(
-                f"The job store {self.path} has schema version {row and row[0]!r}; this qsearch "
-                f"reads version {SCHEMA_VERSION!r}."
-            )
-
-    def close(self) -> None:
-        self._conn.close()
-
-    def __repr__(self) -> str:
-        return f"JobStore({str(self.path)!r})"
-
-    # -- writes ----------------------------------------------------------------------------
-
-    def create_run(
-        self,
-        *,
-        device: str,
-        local: bool,
-        shots: int,
-        record: dict[str, Any],
-        qpy: bytes,
-        run_id: str | None = None,
-    ) -> str:
-        """Commit a run record (status PENDING) and return its id."""
-        run_id = run_id or uuid.uuid4().hex[:12]
-        payload = _dumps(record)
-        now = _now()
-        with self._conn:
-            self._conn.execute(
-                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', NULL, ?)",
-                (
-                    run_id,
-                    now,
-                    device,
-                    int(local),
-                    shots,
-                    payload,
-                    qpy,
-                    _sha256(payload.encode(), qpy),
-                    now,
-                ),
-            )
-        return run_id
-
-    def record_job(self, run_id: str, job_id: str, *, how: str = "submitted") -> None:
-        """Commit a job id for ``run_id`` (status SUBMITTED); repeated ids are ignored."""
-        with self._conn:
-            attempt = self._conn.execute(
-                "SELECT COUNT(*) FROM jobs WHERE run_id = ?", (run_id,)
-            ).fetchone()[0]
-            inserted = self._conn.execute(
-                "INSERT OR IGNORE INTO jobs VALUES (?, ?, ?, ?, ?)",
-                (str(job_id), run_id, attempt + 1, _now(), how),
-            ).rowcount
-            if inserted:
-                self._conn.execute(
-                    "UPDATE runs SET status = 'SUBMITTED', message = NULL, updated = ? "
-                    "WHERE run_id = ?",
-                    (_now(), run_id),
-                )
-
-    def set_status(self, run_id: str, status: str, message: str | None = None) -> None:
-        with self._conn:
-            self._conn.execute(
-                "UPDATE runs SET status = ?, message = ?, updated = ? WHERE run_id = ? "
-                "AND run_id NOT IN (SELECT run_id FROM results)",
-                (status, message, _now(), run_id),
-            )
-
-    def save_results(
-        self, run_id: str, job_id: str, counts: list[Counts], metadata: dict[str, Any]
-    ) -> bool:
-        """Store counts and mark the run DONE in one transaction; False if already stored."""
-        counts_text = _dumps([{str(k): v for k, v in c.items()} for c in counts])
-        metadata_text = _dumps(metadata)
-        with self._conn:
-            inserted = self._conn.execute(
-                "INSERT OR IGNORE INTO results VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    run_id,
-                    str(job_id),
-                    counts_text,
-                    metadata_text,
-                    _sha256(counts_text.encode(), metadata_text.encode()),
-                    _now(),
-                ),
-            ).rowcount
-            if inserted:
-                self._conn.execute(
-                    "UPDATE runs SET status = 'DONE', message = NULL, updated = ? WHERE run_id = ?",
-                    (_now(), run_id),
-                )
-        return bool(inserted)
-
-    # -- reads -----------------------------------------------------------------------------
-
-    def _record_from_row(self, row: tuple[Any, ...]) -> RunRecord:
-        run_id, created, device, local, shots, payload, qpy, checksum, status, message, _ = row
-        problems: list[str] = []
-        record: dict[str, Any] = {}
-        if not isinstance(payload, str) or not isinstance(qpy, bytes):
-            problems.append("run record has the wrong type")
-        elif _sha256(payload.encode(), qpy) != checksum:
-            problems.append("run record checksum mismatch")
-        else:
-            try:
-                record = json.loads(payload)
-            except json.JSONDecodeError as exc:
-                problems.append(f"run record is not JSON ({exc})")
-        job_ids = tuple(
-            r[0]
-            for r in self._conn.execute(
-                "SELECT job_id FROM jobs WHERE run_id = ? ORDER BY attempt", (run_id,)
-            )
-        )
-        counts = None
-        result = self._conn.execute(
-            "SELECT counts, metadata, checksum FROM results WHERE run_id = ?", (run_id,)
-        ).fetchone()
-        if result is not None:
-            counts_text, metadata_text, result_checksum = result
-            if _sha256(str(counts_text).encode(), str(metadata_text).encode()) != result_checksum:
-                problems.append("results checksum mismatch")
-            else:
-                counts = [{int(k): int(v) for k, v in c.items()} for c in json.loads(counts_text)]
-        return RunRecord(
-            run_id=str(run_id),
-            created=str(created),
-            device=str(device),
-            local=bool(local),
-            shots=int(shots),
-            status=str(status),
-            message=message,
-            job_ids=job_ids,
-            record=record,
-            counts=counts,
-            corrupt="; ".join(problems) or None,
-        )
-
-    def runs(self) -> list[RunRecord]:
-        """Every run, newest first; corrupt rows are included with ``corrupt`` set."""
-        rows = self._conn.execute("SELECT * FROM runs ORDER BY created DESC, rowid DESC")
-        return [self._record_from_row(row) for row in rows.fetchall()]
-
-    def get(self, run_id: str) -> RunRecord:
-        """The run ``run_id`` (a unique prefix is enough).
-
-        Raises:
-            JobStoreError: no such run, an ambiguous prefix, or a corrupt row.
-        """
-        rows = self._conn.execute(
-            "SELECT * FROM runs WHERE run_id = ? OR run_id LIKE ? ESCAPE '\\'",
-            (run_id, run_id.replace("%", r"\%").replace("_", r"\_") + "%"),
-        ).fetchall()
-        exact = [r for r in rows if r[0] == run_id]
-        rows = exact or rows
-        if not rows:
-            raise JobStoreError(f"No run {run_id!r} in the job store {self.path}.")
-        if len(rows) > 1:
-            raise JobStoreError(
-                f"The run id {run_id!r} is ambiguous in {self.path}: "
-                f"{sorted(r[0] for r in rows)[:5]}."
-            )
-        record = self._record_from_row(rows[0])
-        if record.corrupt:
-            raise JobStoreError(
-                f"Run {record.run_id} in {self.path} is corrupt ({record.corrupt}); it is kept "
-                "as is for inspection."
-            )
-        return record
-
-    def circuits(self, run_id: str) -> list[Any]:
-        """The ISA circuits stored (QPY) with ``run_id``."""
-        from qiskit import qpy
-
-        record = self.get(run_id)
-        row = self._conn.execute(
-            "SELECT qpy FROM runs WHERE run_id = ?", (record.run_id,)
-        ).fetchone()
-        return list(qpy.load(io.BytesIO(row[0])))
+__all__ = [
+    "STORE_FILENAME",
+    "TAG_PREFIX",
+    "JobStore",
+    "JobStoreError",
+    "RunRecord",
+    "collect_run",
+    "default_store_path",
+    "refresh_run",
+    "submit_run",
+]
 
 
 # -- the workflow ----------------------------------------------------------------------------
@@ -397,14 +77,14 @@ def submit_run(
     shots: int,
     seed: SeedLike = None,
 ) -> str:
-    """Record, submit and (for local devices) collect ``programs`` on an ``IBMBackend``.
+    """Record, submit and (for local devices) collect ``programs`` on ``backend``.
 
-    Returns the run id. The run record is committed before submission and the job id right
+    ``backend`` is an ``IBMBackend`` (anything with its ``check_shots``, ``isa_circuit``,
+    ``decomposition_of``, ``options_record``, ``estimate_qpu_seconds`` and ``submit``). Returns
+    the run id. The run record is committed before submission and the job id right
     after; a local run's counts are stored before this returns.
     """
     from qiskit import qpy
-
-    from qsearch.backends.ibm.backend import counts_from_result, quiet_runtime
 
     programs = list(programs)
     if not programs:
@@ -434,6 +114,7 @@ def submit_run(
             for p, c in zip(programs, circuits, strict=True)
         ],
         "estimated_qpu_seconds": backend.estimate_qpu_seconds(circuits, shots),
+        "submitter": {"pid": os.getpid(), "host": socket.gethostname()},
     }
     run_id = store.create_run(
         device=backend.device_name,
@@ -445,30 +126,61 @@ def submit_run(
     job = backend.submit(circuits, shots=shots, seed=seed, tags=["qsearch", run_tag(run_id)])
     store.record_job(run_id, job.job_id())
     if backend.local:
-        with quiet_runtime():
-            result = job.result()
-        counts = counts_from_result(result, len(circuits))
-        store.save_results(run_id, job.job_id(), counts, {"local": True})
+        _save_local(store, run_id, job, len(circuits))
     return run_id
 
 
-def _job_message(job: Any, status: str) -> str:
-    message = None
-    getter = getattr(job, "error_message", None)
-    if callable(getter):
-        try:
-            message = getter()
-        except Exception as exc:  # the message is best effort; the status is what counts
-            message = f"(could not read the service's message: {type(exc).__name__})"
-    if not message:
-        message = "cancelled on the service" if status == "CANCELLED" else "no message"
-    return str(message)
+def _save_local(store: JobStore, run_id: str, job: Any, num_circuits: int) -> None:
+    with quiet_runtime():
+        result = job.result()
+    counts = runtime.counts_from_result(result, num_circuits)
+    store.save_results(run_id, job.job_id(), counts, {"local": True})
+
+
+def _submitter_alive(record: RunRecord) -> bool:
+    """True when the process that submitted ``record`` still runs (on this host)."""
+    submitter = record.record.get("submitter") or {}
+    if submitter.get("host") != socket.gethostname() or not submitter.get("pid"):
+        return False
+    try:
+        os.kill(int(submitter["pid"]), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by another user
+        return True
+    return int(submitter["pid"]) != os.getpid()
+
+
+def _unfinished_local(
+    store: JobStore,
+    record: RunRecord,
+    resubmit_failed: bool,
+    backend_factory: Callable[[RunRecord], Any] | None,
+) -> RunRecord:
+    """A local run without counts: its process died (or is still running it).
+
+    Local jobs live inside the submitting process, so nothing can be recovered from a service:
+    the run is marked ABANDONED with the next step, or (``resubmit_failed``) its stored circuits
+    are run again locally and the counts saved.
+    """
+    if resubmit_failed:
+        record = _resubmit(store, record, backend_factory, local=True)
+        return store.get(record.run_id)
+    if _submitter_alive(record):
+        pid = record.record["submitter"]["pid"]
+        store.set_status(record.run_id, record.status, f"still running in process {pid}")
+    else:
+        store.set_status(
+            record.run_id,
+            "ABANDONED",
+            "the process that submitted this local run ended before its counts were saved; "
+            f"rerun its stored circuits with: qsearch collect {record.run_id} --resubmit-failed",
+        )
+    return store.get(record.run_id)
 
 
 def _recover(store: JobStore, record: RunRecord, service: Any) -> RunRecord:
     """Find the jobs of a run that crashed between submit and record (by its tag)."""
-    from qsearch.backends.ibm.backend import quiet_runtime
-
     try:
         with quiet_runtime():
             found = service.jobs(job_tags=[run_tag(record.run_id)], limit=10)
@@ -492,8 +204,6 @@ def _recover(store: JobStore, record: RunRecord, service: Any) -> RunRecord:
 
 def refresh_run(store: JobStore, run_id: str, *, service: Any) -> RunRecord:
     """Ask the service for the run's current status (recovering lost job ids) and store it."""
-    from qsearch.backends.ibm.backend import FINAL_STATUSES, normalize_status, quiet_runtime
-
     record = store.get(run_id)
     if record.counts is not None or record.local:
         return record
@@ -506,14 +216,14 @@ def refresh_run(store: JobStore, run_id: str, *, service: Any) -> RunRecord:
     try:
         with quiet_runtime():
             job = service.job(record.job_ids[-1])
-            status = normalize_status(job.status())
+            status = runtime.normalize_status(job.status())
     except Exception as exc:
         raise BackendError(
             f"Could not read job {record.job_ids[-1]} of run {record.run_id} "
             f"({type(exc).__name__}); retry later."
         ) from None
     if status in ("ERROR", "CANCELLED"):
-        store.set_status(record.run_id, status, _job_message(job, status))
+        store.set_status(record.run_id, status, runtime.job_message(job, status))
     elif status == "DONE":
         store.set_status(record.run_id, "READY", "done on the service; not collected yet")
     elif status not in FINAL_STATUSES:
@@ -528,7 +238,7 @@ def collect_run(
     service: Any,
     wait: float | None = 0.0,
     resubmit_failed: bool = False,
-    backend: Any = None,
+    backend_factory: Callable[[RunRecord], Any] | None = None,
 ) -> RunRecord:
     """Fetch a run's results into the store (idempotent) and return the updated record.
 
@@ -539,326 +249,82 @@ def collect_run(
         wait: seconds to wait for an unfinished job (None: until it finishes; 0: do not wait).
         resubmit_failed: resubmit the stored ISA circuits of an ERROR / CANCELLED / never
             submitted run (as a new job of the same run); never happens otherwise.
-        backend: the ``IBMBackend`` to resubmit with (built from the record when None).
+        backend_factory: builds the backend to resubmit with from the run record (e.g.
+            ``lambda record: IBMBackend.from_record(record, service)``); called only when a
+            resubmission happens, and required then.
     """
-    from qsearch.backends.ibm.backend import (
-        FINAL_STATUSES,
-        counts_from_result,
-        normalize_status,
-        quiet_runtime,
-    )
-
     record = store.get(run_id)
     if record.counts is not None:
         return record
     if record.local:
-        return record  # a local run that failed before its results were saved
+        return _unfinished_local(store, record, resubmit_failed, backend_factory)
     record = refresh_run(store, record.run_id, service=service)
     if record.status in ("ERROR", "CANCELLED") or not record.job_ids:
         if not resubmit_failed:
             return record
-        backend = backend or _backend_from_record(record, service)
-        circuits = store.circuits(record.run_id)
-        job = backend.submit(
-            circuits,
-            shots=record.shots,
-            seed=record.seed,
-            tags=["qsearch", run_tag(record.run_id)],
+        record = _resubmit(store, record, backend_factory)
+    return _fetch_results(store, record, service, wait)
+
+
+def _resubmit(
+    store: JobStore,
+    record: RunRecord,
+    backend_factory: Callable[[RunRecord], Any] | None,
+    *,
+    local: bool = False,
+) -> RunRecord:
+    """Send the stored ISA circuits again, as a new job of the same run."""
+    if backend_factory is None:
+        raise ProblemError(
+            "The 'backend_factory' argument of collect_run is required with "
+            f"resubmit_failed=True (run {record.run_id} needs a backend to resubmit); got None."
         )
-        store.record_job(record.run_id, job.job_id(), how="resubmitted")
-        record = store.get(record.run_id)
+    backend = backend_factory(record)
+    circuits = store.circuits(record.run_id)
+    job = backend.submit(
+        circuits, shots=record.shots, seed=record.seed, tags=["qsearch", run_tag(record.run_id)]
+    )
+    store.record_job(record.run_id, job.job_id(), how="resubmitted")
+    if local:
+        _save_local(store, record.run_id, job, len(circuits))
+    return store.get(record.run_id)
+
+
+def _fetch_results(
+    store: JobStore, record: RunRecord, service: Any, wait: float | None
+) -> RunRecord:
+    """Wait up to ``wait`` s for the run's last job; store its counts or its final status."""
     job_id = record.job_ids[-1]
     try:
         with quiet_runtime():
             job = service.job(job_id)
-            status = normalize_status(job.status())
+            status = runtime.normalize_status(job.status())
             if status not in FINAL_STATUSES and wait == 0:
                 store.set_status(record.run_id, status, None)
                 return store.get(record.run_id)
             if status not in ("ERROR", "CANCELLED"):
                 result = job.result(timeout=wait)
-                status = normalize_status(job.status())
+                status = runtime.normalize_status(job.status())
     except Exception as exc:
-        if _is_timeout(exc):
+        if runtime.is_timeout(exc):
             store.set_status(
                 record.run_id, "RUNNING", f"not finished after waiting {wait} s; collect later"
             )
             return store.get(record.run_id)
         try:
-            status = normalize_status(job.status())
+            status = runtime.normalize_status(job.status())
         except Exception:
             status = "UNKNOWN"
         if status in ("ERROR", "CANCELLED"):
-            store.set_status(record.run_id, status, _job_message(job, status))
+            store.set_status(record.run_id, status, runtime.job_message(job, status))
             return store.get(record.run_id)
         raise BackendError(
             f"Could not collect job {job_id} of run {record.run_id} ({type(exc).__name__}); "
             "the run is unchanged, retry later."
         ) from None
     if status in ("ERROR", "CANCELLED"):
-        store.set_status(record.run_id, status, _job_message(job, status))
+        store.set_status(record.run_id, status, runtime.job_message(job, status))
         return store.get(record.run_id)
-    counts = counts_from_result(result, len(record.record.get("programs", [])))
+    counts = runtime.counts_from_result(result, len(record.record.get("programs", [])))
     store.save_results(record.run_id, job_id, counts, {"status": status})
     return store.get(record.run_id)
-
-
-def _is_timeout(exc: BaseException) -> bool:
-    from qiskit.providers import JobTimeoutError
-
-    return isinstance(exc, (JobTimeoutError, TimeoutError))
-
-
-def _backend_from_record(record: RunRecord, service: Any) -> Any:
-    from qsearch.backends.ibm.backend import IBMBackend
-
-    options = record.record.get("options", {})
-    return IBMBackend(
-        record.device,
-        mode=options.get("mode", "job"),
-        optimization_level=options.get("optimization_level", 2),
-        seed_transpiler=options.get("seed_transpiler", 1234),
-        decomposition=options.get("decomposition", "auto"),
-        twirling=options.get("twirling", False),
-        dynamical_decoupling=options.get("dynamical_decoupling", False),
-        max_execution_time=options.get("max_execution_time"),
-        options=options.get("options") or None,
-        service=service,
-    )
-
-
-# -- command line -----------------------------------------------------------------------------
-
-
-def _int_list(text: str) -> list[int]:
-    try:
-        return [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated integers; got {text!r}"
-        ) from None
-
-
-def _connect(args: argparse.Namespace) -> Any:
-    from qsearch.backends.ibm import backend as ibm
-
-    return ibm.connect_service(
-        getattr(args, "account", None),
-        getattr(args, "instance", None),
-        getattr(args, "channel", None),
-    )
-
-
-def confirm(prompt: str, *, assume_yes: bool) -> None:
-    """Ask on the terminal; refuse clearly when nobody can answer.
-
-    Raises:
-        ProblemError: stdin is not interactive (and ``assume_yes`` is False), or the answer
-            was not yes.
-    """
-    if assume_yes:
-        return
-    if sys.stdin is None or not sys.stdin.isatty():
-        raise ProblemError(
-            "Refusing to submit to real hardware without confirmation: stdin is not a terminal. "
-            "Pass --yes to confirm non-interactively."
-        )
-    answer = input(f"{prompt} [y/N] ").strip().lower()
-    if answer not in ("y", "yes"):
-        raise ProblemError("Submission cancelled: the answer was not 'yes'.")
-
-
-def _cmd_submit(args: argparse.Namespace) -> int:
-    from qsearch.backends.base import get_backend
-    from qsearch.backends.ibm.devices import is_fake_device
-    from qsearch.schedules import optimal_iterations
-
-    problem = SearchProblem(args.num_items, args.marked)
-    ks = args.iterations
-    if ks is None:
-        ks = [optimal_iterations(problem.num_items, problem.num_marked)]
-    programs = [SearchProgram(problem, k) for k in ks]
-    local = is_fake_device(args.device)
-    backend: Any = get_backend(  # BackendUnavailableError names the extra when missing
-        "ibm",
-        device=args.device,
-        account=args.account,
-        instance=args.instance,
-        channel=args.channel,
-        mode=args.mode,
-        optimization_level=args.optimization_level,
-        seed_transpiler=args.seed_transpiler,
-        decomposition=args.decomposition,
-        twirling=args.twirling,
-        dynamical_decoupling=args.dd or False,
-        max_execution_time=args.max_execution_time,
-        service=None if local else _connect(args),
-    )
-    shots = backend.check_shots(args.shots)
-    circuits = [backend.isa_circuit(p) for p in programs]
-    if not local:
-        seconds = backend.estimate_qpu_seconds(circuits, shots)
-        print(
-            f"About to submit to {args.device} (real hardware): {len(circuits)} circuit(s) × "
-            f"{shots} shots, estimated QPU time {seconds:.1f} s"
-            + (f" (cap: {args.max_execution_time} s)" if args.max_execution_time else "")
-            + "."
-        )
-        confirm("Submit?", assume_yes=args.yes)
-    store = JobStore(args.store)
-    try:
-        run_id = submit_run(store, backend, programs, shots=shots, seed=args.seed)
-    finally:
-        backend.close()  # a batch/session accepts no more jobs; submitted ones still run
-    record = store.get(run_id)
-    print(f"run {run_id}: {record.status} on {record.device} (job {record.job_ids[-1]})")
-    if record.counts is not None:
-        _print_counts(record)
-    else:
-        print(f"collect later with: qsearch collect {run_id}")
-    return 0
-
-
-def _print_counts(record: RunRecord) -> None:
-    for program, counts in zip(record.programs, record.counts or [], strict=False):
-        shots = sum(counts.values())
-        hits = sum(c for item, c in counts.items() if program.problem.is_marked(item))
-        top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
-        print(
-            f"  k={program.iterations}: success {hits}/{shots} = {hits / shots:.3f}; "
-            f"top items {top}"
-        )
-
-
-def _cmd_list(args: argparse.Namespace) -> int:
-    store = JobStore(args.store)
-    runs = store.runs()
-    if not runs:
-        print(f"no runs in {store.path}")
-        return 0
-    print(f"{'run':<12}  {'created':<25}  {'device':<16}  {'status':<10}  jobs")
-    corrupt = 0
-    for run in runs:
-        status = "CORRUPT" if run.corrupt else run.status
-        corrupt += bool(run.corrupt)
-        jobs = ",".join(run.job_ids) or "-"
-        note = f"  ({run.corrupt})" if run.corrupt else ""
-        print(f"{run.run_id:<12}  {run.created:<25}  {run.device:<16}  {status:<10}  {jobs}{note}")
-    if corrupt:
-        print(
-            f"qsearch: {corrupt} corrupt run(s) in {store.path}; kept as is for inspection.",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
-
-
-def _describe(record: RunRecord) -> None:
-    print(f"run {record.run_id} on {record.device}: {record.status}")
-    if record.message:
-        print(f"  message: {record.message}")
-    print(f"  jobs: {', '.join(record.job_ids) or 'none recorded'}")
-    print(f"  shots: {record.shots}; seed: {record.seed}")
-
-
-def _cmd_status(args: argparse.Namespace) -> int:
-    store = JobStore(args.store)
-    record = store.get(args.run)
-    if not record.local and record.counts is None:
-        record = refresh_run(store, record.run_id, service=_connect(args))
-    _describe(record)
-    return 0
-
-
-def _cmd_collect(args: argparse.Namespace) -> int:
-    store = JobStore(args.store)
-    record = store.get(args.run)
-    if record.counts is None and not record.local:
-        if args.resubmit_failed and not record.local:
-            confirm(
-                f"Resubmit run {record.run_id} to {record.device} if it failed?",
-                assume_yes=args.yes,
-            )
-        record = collect_run(
-            store,
-            record.run_id,
-            service=_connect(args),
-            wait=args.wait,
-            resubmit_failed=args.resubmit_failed,
-        )
-    _describe(record)
-    if record.counts is not None:
-        _print_counts(record)
-        return 0
-    return 1 if record.status in ("ERROR", "CANCELLED") else 3
-
-
-def _add_service_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--account", help="name of a saved qiskit-ibm-runtime account")
-    parser.add_argument("--instance", help="instance CRN or name (overrides the account's)")
-    parser.add_argument("--channel", choices=["ibm_quantum_platform", "ibm_cloud"])
-    parser.add_argument(
-        "--store", help="job store file (default: $QSEARCH_HOME/jobs.sqlite, ~/.qsearch)"
-    )
-
-
-def register_cli(subparsers: Any) -> None:
-    """Add ``submit``, ``jobs list|status`` and ``collect`` to the ``qsearch`` command."""
-    submit = subparsers.add_parser(
-        "submit",
-        help="run a Grover program on an IBM device (or a fake_* snapshot) via the job store",
-        description="Record the run, submit it, and store the job id (credentials come only "
-        "from a saved account or QISKIT_IBM_* variables; there is no token flag).",
-    )
-    submit.add_argument("--device", required=True, help="e.g. ibm_torino or fake_torino")
-    submit.add_argument("--num-items", type=int, required=True)
-    submit.add_argument("--marked", type=_int_list, required=True, help="e.g. 3,5")
-    submit.add_argument(
-        "--iterations", type=_int_list, help="k values, e.g. 0,1,2 (default: the ideal optimum)"
-    )
-    submit.add_argument("--shots", type=int, default=1000)
-    submit.add_argument("--seed", type=int, default=None)
-    submit.add_argument("--mode", choices=["job", "batch", "session"], default="job")
-    submit.add_argument("--optimization-level", type=int, default=2)
-    submit.add_argument("--seed-transpiler", type=int, default=1234)
-    submit.add_argument(
-        "--decomposition",
-        default="auto",
-        choices=["auto", "mcphase", "mcx", "mcx-1-ancilla", "mcx-ancillas"],
-        help="lowering of multi-controlled phases (auto: the shallowest ISA circuit)",
-    )
-    submit.add_argument("--twirling", action="store_true", help="Pauli twirling")
-    submit.add_argument(
-        "--dd", nargs="?", const="XX", choices=["XX", "XpXm", "XY4"], help="dynamical decoupling"
-    )
-    submit.add_argument("--max-execution-time", type=int, help="QPU-time cap in seconds")
-    submit.add_argument("--yes", action="store_true", help="skip the confirmation prompt")
-    _add_service_arguments(submit)
-    submit.set_defaults(func=_cmd_submit)
-
-    jobs = subparsers.add_parser("jobs", help="list runs or show one run's status")
-    jobs_sub = jobs.add_subparsers(dest="jobs_command", metavar="{list,status}")
-    listing = jobs_sub.add_parser("list", help="every run in the job store")
-    listing.add_argument("--store", help="job store file")
-    listing.set_defaults(func=_cmd_list)
-    status = jobs_sub.add_parser("status", help="one run's status (asks the service)")
-    status.add_argument("run", help="run id (or a unique prefix)")
-    _add_service_arguments(status)
-    status.set_defaults(func=_cmd_status)
-    jobs.set_defaults(func=lambda args: (jobs.print_help(), 2)[1])
-
-    collect = subparsers.add_parser(
-        "collect", help="fetch a run's results into the job store (idempotent)"
-    )
-    collect.add_argument("run", help="run id (or a unique prefix)")
-    collect.add_argument(
-        "--wait", type=float, default=0.0, help="seconds to wait for an unfinished job"
-    )
-    collect.add_argument(
-        "--resubmit-failed",
-        action="store_true",
-        help="resubmit the stored circuits of a failed, cancelled or never-submitted run",
-    )
-    collect.add_argument("--yes", action="store_true", help="skip the confirmation prompt")
-    _add_service_arguments(collect)
-    collect.set_defaults(func=_cmd_collect)
