@@ -38,7 +38,7 @@ def _connect(args: argparse.Namespace) -> Any:
     )
 
 
-def confirm(prompt: str, *, assume_yes: bool) -> None:
+def confirm(prompt: str, *, assume_yes: bool, action: str = "submit to real hardware") -> None:
     """Ask on the terminal; refuse clearly when nobody can answer.
 
     Raises:
@@ -51,12 +51,12 @@ def confirm(prompt: str, *, assume_yes: bool) -> None:
         return
     if sys.stdin is None or not sys.stdin.isatty():
         raise ProblemError(
-            "Refusing to submit to real hardware without confirmation: stdin is not a terminal. "
+            f"Refusing to {action} without confirmation: stdin is not a terminal. "
             "Pass --yes to confirm non-interactively."
         )
     answer = input(f"{prompt} [y/N] ").strip().lower()
     if answer not in ("y", "yes"):
-        raise ProblemError("Submission cancelled: the answer was not 'yes'.")
+        raise ProblemError(f"Did not {action}: the answer was not 'yes'.")
 
 
 def _cmd_submit(args: argparse.Namespace) -> int:
@@ -258,6 +258,26 @@ def _cmd_collect(args: argparse.Namespace) -> int:
     return 3
 
 
+def _cmd_cancel(args: argparse.Namespace) -> int:
+    from qsearch.backends.ibm.jobs import JobStore, cancel_run
+
+    store = JobStore(args.store)
+    record = store.get(args.run)
+    if record.counts is None and record.status not in ("ERROR", "CANCELLED"):
+        confirm(
+            f"Cancel run {record.run_id} on {record.device}?",
+            assume_yes=args.yes,
+            action=f"cancel run {record.run_id}",
+        )
+    service = None if record.local else _connect(args)
+    record = cancel_run(store, record.run_id, service=service)
+    if args.format == "json":
+        print(json.dumps(_summary(record), indent=2))
+    else:
+        _describe(record)
+    return 0
+
+
 def _backend_from_record(record: RunRecord, service: Any) -> Any:
     from qsearch.backends.ibm.backend import IBMBackend
 
@@ -274,7 +294,7 @@ def _add_service_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def register_cli(subparsers: Any) -> None:
-    """Add ``submit``, ``jobs list|status`` and ``collect`` to the ``qsearch`` command."""
+    """Add ``submit``, ``jobs list|status|cancel`` and ``collect`` to the ``qsearch`` command."""
     submit = subparsers.add_parser(
         "submit",
         help="run a Grover program on an IBM device (or a fake_* snapshot) via the job store",
@@ -325,7 +345,7 @@ def register_cli(subparsers: Any) -> None:
     submit.set_defaults(func=_cmd_submit)
 
     jobs = subparsers.add_parser("jobs", help="list runs or show one run's status")
-    jobs_sub = jobs.add_subparsers(dest="jobs_command", metavar="{list,status}")
+    jobs_sub = jobs.add_subparsers(dest="jobs_command", metavar="{list,status,cancel}")
     listing = jobs_sub.add_parser("list", help="every run in the job store")
     listing.add_argument("--store", help="job store file")
     listing.add_argument("--format", choices=["table", "json"], default="table")
@@ -335,6 +355,12 @@ def register_cli(subparsers: Any) -> None:
     status.add_argument("--format", choices=["text", "json"], default="text")
     _add_service_arguments(status)
     status.set_defaults(func=_cmd_status)
+    cancel = jobs_sub.add_parser("cancel", help="cancel a run's job (asks first)")
+    cancel.add_argument("run", help="run id (or a unique prefix)")
+    cancel.add_argument("--yes", action="store_true", help="skip the confirmation prompt")
+    cancel.add_argument("--format", choices=["text", "json"], default="text")
+    _add_service_arguments(cancel)
+    cancel.set_defaults(func=_cmd_cancel)
     jobs.set_defaults(func=lambda args: (jobs.print_help(), 2)[1])
 
     collect = subparsers.add_parser(

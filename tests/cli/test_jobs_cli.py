@@ -304,3 +304,33 @@ def test_registering_the_commands_loads_no_qiskit() -> None:
     assert (
         fakes.modules_loaded_by("from qsearch.cli import build_parser; build_parser()", heavy) == []
     )
+
+
+def test_jobs_cancel_cancels_the_service_job_and_marks_the_run(
+    service: fakes.FakeService, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store, run_id = _submitted()
+    job = service.last_job
+    assert job.state == "QUEUED"
+    capsys.readouterr()
+    assert main(["jobs", "cancel", run_id]) == 2  # asks first; no terminal here
+    assert "Refusing to cancel run" in capsys.readouterr().err and job.state == "QUEUED"
+    assert main(["jobs", "cancel", run_id, "--yes"]) == 0
+    assert job.state == "CANCELLED"
+    record = store.get(run_id)
+    assert record.status == "CANCELLED" and job.job_id() in (record.message or "")
+    assert "--resubmit-failed" in capsys.readouterr().out
+    assert main(["jobs", "cancel", run_id, "--yes", "--format", "json"]) == 0  # idempotent
+    assert '"status": "CANCELLED"' in capsys.readouterr().out
+
+
+def test_jobs_cancel_refuses_a_finished_run(
+    service: fakes.FakeService, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, run_id = _submitted()
+    service.last_job.state = "DONE"
+    assert main(["collect", run_id]) == 0
+    capsys.readouterr()
+    assert main(["jobs", "cancel", run_id, "--yes"]) == 2
+    err = capsys.readouterr().err
+    assert f"run {run_id} is complete" in err and "nothing to cancel" in err

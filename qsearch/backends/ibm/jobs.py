@@ -231,6 +231,51 @@ def refresh_run(store: JobStore, run_id: str, *, service: Any) -> RunRecord:
     return store.get(record.run_id)
 
 
+def cancel_run(store: JobStore, run_id: str, *, service: Any) -> RunRecord:
+    """Cancel a run that has no results: its job on the service, then the stored status.
+
+    A finished run (counts stored) is refused; an ERROR / CANCELLED run is returned as it is. A
+    service run whose job id was lost is first recovered by tag; one that never reached the
+    service is only marked. A local run (fake device) executes inside its submitting process,
+    so it is marked CANCELLED and ``collect --resubmit-failed`` reruns it.
+
+    Raises:
+        ProblemError: the run has results already.
+        BackendError: the service did not accept the cancellation (the run is unchanged).
+    """
+    record = store.get(run_id)
+    if record.counts is not None:
+        raise ProblemError(
+            f"The 'run' argument of qsearch jobs cancel must name a run without results; run "
+            f"{record.run_id} is complete ({record.status}), so there is nothing to cancel."
+        )
+    if record.status in ("ERROR", "CANCELLED"):
+        return record
+    if not record.local and not record.job_ids:
+        record = _recover(store, record, service)
+    if not record.local and record.job_ids:
+        job_id = record.job_ids[-1]
+        try:
+            with quiet_runtime():
+                service.job(job_id).cancel()
+        except Exception as exc:
+            raise BackendError(
+                f"The service did not cancel job {job_id} of run {record.run_id} "
+                f"({type(exc).__name__}); the run is unchanged. It may have finished already: "
+                f"qsearch collect {record.run_id}."
+            ) from None
+        message = f"cancelled by the user (job {job_id})"
+    else:
+        where = "local run" if record.local else "no job had reached the service"
+        message = f"cancelled by the user ({where})"
+    store.set_status(
+        record.run_id,
+        "CANCELLED",
+        f"{message}; rerun with: qsearch collect {record.run_id} --resubmit-failed",
+    )
+    return store.get(record.run_id)
+
+
 def collect_run(
     store: JobStore,
     run_id: str,

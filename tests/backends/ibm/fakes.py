@@ -54,6 +54,11 @@ class FakeJob:
     def error_message(self) -> str | None:
         return self.message
 
+    def cancel(self) -> None:
+        if self.state in ("DONE", "ERROR", "CANCELLED"):
+            raise RuntimeInvalidStateError(f"Job cannot be cancelled: it is {self.state}.")
+        self.state = "CANCELLED"
+
     def result(self, timeout: float | None = None) -> Any:
         self.result_calls += 1
         if self.state in ("QUEUED", "RUNNING", "INITIALIZING"):
