@@ -18,22 +18,13 @@ Everything is measured in this one run, so the ratios hold on whatever machine r
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
+from stopwatch import best_time
 
 from qsearch import SearchProblem, SearchProgram
 from qsearch.backends.aer import AerBackend
 from qsearch.backends.ideal import IdealBackend, marked_probability
-
-
-def best_of(fn, repeats: int = 5) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def main() -> None:
@@ -54,22 +45,22 @@ def main() -> None:
         src = np.random.default_rng(0).random(size)
         dst = np.zeros_like(src)
         bandwidth = max(  # bytes per second
-            16 * size / best_of(lambda s=src, d=dst: np.copyto(d, s)),
-            16 * size / best_of(lambda d=dst: np.negative(d, out=d)),
-            8 * size / best_of(lambda s=src: s.sum()),
+            16 * size / best_time(lambda s=src, d=dst: np.copyto(d, s)),
+            16 * size / best_time(lambda d=dst: np.negative(d, out=d)),
+            8 * size / best_time(lambda s=src: s.sum()),
         )
         floor = 16 / bandwidth * 1e9
         problem = SearchProblem(size, [size // 3])
         k_program, zero_program = SearchProgram(problem, k), SearchProgram(problem, 0)
-        t_k = best_of(lambda p=k_program: ideal.statevector(p))
-        t_0 = best_of(lambda p=zero_program: ideal.statevector(p))
+        t_k = best_time(lambda p=k_program: ideal.statevector(p))
+        t_0 = best_time(lambda p=zero_program: ideal.statevector(p))
         numpy_ns = (t_k - t_0) / k / size * 1e9
         aer_text, ratio_text = "-", "-"
         if not args.no_aer:
             aer.transpiled(k_program)  # exclude transpilation
             aer.transpiled(zero_program)
-            a_k = best_of(lambda p=k_program: aer.run([p], shots=1, seed=1), 2)
-            a_0 = best_of(lambda p=zero_program: aer.run([p], shots=1, seed=1), 2)
+            a_k = best_time(lambda p=k_program: aer.run([p], shots=1, seed=1), 2)
+            a_0 = best_time(lambda p=zero_program: aer.run([p], shots=1, seed=1), 2)
             aer_ns = max(a_k - a_0, 0.0) / k / size * 1e9
             aer_text, ratio_text = f"{aer_ns:10.2f}", f"{aer_ns / numpy_ns:9.1f}"
         print(
@@ -78,7 +69,7 @@ def main() -> None:
         )
     for n in (20, 60):
         program = SearchProgram(SearchProblem(2**n, [1]), 2 ** (n // 2))
-        t = best_of(lambda p=program: [marked_probability(p) for _ in range(1000)]) / 1000
+        t = best_time(lambda p=program: [marked_probability(p) for _ in range(1000)]) / 1000
         print(f"closed form, N = 2^{n}: {t * 1e6:.1f} µs per exact success probability")
 
 

@@ -23,27 +23,17 @@ from __future__ import annotations
 
 import argparse
 import math
-import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pennylane as qml
+from stopwatch import best_time
 
 from qsearch.backends.aer import AerBackend
 from qsearch.backends.pennylane import PennyLaneBackend
 from qsearch.problem import SearchProblem, SearchProgram
 from qsearch.schedules import optimal_iterations
-
-
-def best_time(fn: Callable[[], Any], repeats: int) -> float:
-    fn()  # warm-up: library loading, caches, transpilation
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def raw_qnode(n: int, marked: int, k: int, shots: int) -> Callable[[], Any]:
@@ -109,7 +99,7 @@ def oracle_table(shots: int, repeats: int) -> None:
                     qml.GroverOperator(wires=wires)  # noqa: B023
                 return qml.sample(wires=wires)  # noqa: B023
 
-            row.append(f"{best_time(circuit, repeats):>9.4f}")
+            row.append(f"{best_time(circuit, repeats, warm_up=True):>9.4f}")
         print(f"{device_name:>16} {n:>3} {m:>3} " + " ".join(row))
 
 
@@ -141,14 +131,16 @@ def main() -> None:
         assert np.mean(raw_items == marked) > p - 0.1, "raw circuit misses the marked item"
         assert ours.get(marked, 0) / args.shots > p - 0.1, "qsearch misses the marked item"
 
-        t_raw = best_time(raw, args.repeats)
+        t_raw = best_time(raw, args.repeats, warm_up=True)
         t_ours = best_time(
             lambda p=program: backend.run([p], shots=args.shots, seed=1),
             args.repeats,
+            warm_up=True,
         )
         t_aer = best_time(
             lambda p=program: aer.run([p], shots=args.shots, seed=1),
             args.repeats,
+            warm_up=True,
         )
         print(
             f"{n:>3} {k:>5} {t_raw:>9.4f} {t_ours:>9.4f} {t_aer:>9.4f} "

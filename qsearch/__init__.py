@@ -8,9 +8,10 @@ matplotlib nor scipy.stats. ``qsearch.datasets`` is the built-in data (``names``
 
 from __future__ import annotations
 
-import importlib
 from importlib.metadata import PackageNotFoundError, version
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from qsearch._lazy import lazy_getattr
 
 try:
     __version__ = version("qsearch")
@@ -126,17 +127,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Load a public name's module on first use and cache the name in this module."""
-    target = _EXPORTS.get(name)
-    if target is None:
-        raise AttributeError(f"module 'qsearch' has no attribute {name!r}")
-    module_name, _, attribute = target.partition(":")
-    value = importlib.import_module(module_name)
-    if attribute:
-        value = getattr(value, attribute)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr("qsearch", _EXPORTS, globals())
 
 
 def __dir__() -> list[str]:

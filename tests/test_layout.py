@@ -22,6 +22,7 @@ LEVELS: tuple[tuple[str, ...], ...] = (
         "qsearch.exceptions",
         "qsearch._validation",
         "qsearch._versions",
+        "qsearch._lazy",
         "qsearch.problem",
         "qsearch.results",
         "qsearch.complexity",

@@ -10,15 +10,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-LOADER_CHOICES = ("qrom", "select-swap", "qram")
-MODEL_CHOICES = (
-    "qubit_gate_ns_e3",
-    "qubit_gate_ns_e4",
-    "qubit_gate_us_e3",
-    "qubit_gate_us_e4",
-    "qubit_maj_ns_e4",
-    "qubit_maj_ns_e6",
-)
+from qsearch.oracles.counts import LOADERS as LOADER_CHOICES
+from qsearch.oracles.physical import QUBIT_MODELS as MODEL_CHOICES
 
 
 def _positive_float(text: str) -> float:

@@ -15,17 +15,10 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from qsearch.cli._args import comma_ints
+
 if TYPE_CHECKING:
     from qsearch.backends.ibm.jobs import RunRecord
-
-
-def _int_list(text: str) -> list[int]:
-    try:
-        return [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated integers; got {text!r}"
-        ) from None
 
 
 def _connect(args: argparse.Namespace) -> Any:
@@ -303,9 +296,11 @@ def register_cli(subparsers: Any) -> None:
     )
     submit.add_argument("--device", required=True, help="e.g. ibm_torino or fake_torino")
     submit.add_argument("--num-items", type=int, required=True)
-    submit.add_argument("--marked", type=_int_list, required=True, help="e.g. 3,5")
+    submit.add_argument("--marked", type=comma_ints("--marked", "3,5"), required=True)
     submit.add_argument(
-        "--iterations", type=_int_list, help="k values, e.g. 0,1,2 (default: the ideal optimum)"
+        "--iterations",
+        type=comma_ints("--iterations", "0,1,2"),
+        help="k values, e.g. 0,1,2 (default: the ideal optimum)",
     )
     submit.add_argument("--shots", type=int, default=1000)
     submit.add_argument("--seed", type=int, default=None)
@@ -350,17 +345,17 @@ def register_cli(subparsers: Any) -> None:
     listing.add_argument("--store", help="job store file")
     listing.add_argument("--format", choices=["table", "json"], default="table")
     listing.set_defaults(func=_cmd_list)
-    status = jobs_sub.add_parser("status", help="one run's status (asks the service)")
-    status.add_argument("run", help="run id (or a unique prefix)")
-    status.add_argument("--format", choices=["text", "json"], default="text")
-    _add_service_arguments(status)
-    status.set_defaults(func=_cmd_status)
-    cancel = jobs_sub.add_parser("cancel", help="cancel a run's job (asks first)")
-    cancel.add_argument("run", help="run id (or a unique prefix)")
-    cancel.add_argument("--yes", action="store_true", help="skip the confirmation prompt")
-    cancel.add_argument("--format", choices=["text", "json"], default="text")
-    _add_service_arguments(cancel)
-    cancel.set_defaults(func=_cmd_cancel)
+    for name, func, help_text in (
+        ("status", _cmd_status, "one run's status (asks the service)"),
+        ("cancel", _cmd_cancel, "cancel a run's job (asks first; --yes skips)"),
+    ):
+        action = jobs_sub.add_parser(name, help=help_text)
+        action.add_argument("run", help="run id (or a unique prefix)")
+        action.add_argument("--format", choices=["text", "json"], default="text")
+        if name == "cancel":
+            action.add_argument("--yes", action="store_true", help="skip the confirmation prompt")
+        _add_service_arguments(action)
+        action.set_defaults(func=func)
     jobs.set_defaults(func=lambda args: (jobs.print_help(), 2)[1])
 
     collect = subparsers.add_parser(

@@ -8,8 +8,9 @@ experiments or cli. Heavy modules (qiskit, qdk, matplotlib) load inside function
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from qsearch._lazy import lazy_getattr
 
 _EXPORTS: dict[str, str] = {
     "HammingOracle": "qsearch.oracles.hamming:HammingOracle",
@@ -52,18 +53,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    target = _EXPORTS.get(name)
-    if target is None:
-        raise AttributeError(f"module 'qsearch.oracles' has no attribute {name!r}")
-    module_name, _, attribute = target.partition(":")
-    value = getattr(importlib.import_module(module_name), attribute)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__ = lazy_getattr("qsearch.oracles", _EXPORTS, globals())
 
 
 if TYPE_CHECKING:

@@ -24,6 +24,20 @@ def issue_spec(output: Path) -> str:
     return text.replace(default, json.dumps(str(output)))
 
 
+def long_spec(tmp_path: Path) -> tuple[Path, Path]:
+    """10,000 classical points at N = 65536 (tens of seconds on 2 cores: long enough to
+    interrupt or kill); the spec file and its output directory."""
+    toml = tmp_path / "spec.toml"
+    out = tmp_path / "out"
+    toml.write_text(
+        issue_spec(out)
+        .replace("[64, 256, 1024]", "[65536]")
+        .replace('"grover", ', "")
+        .replace("repetitions = 20", "repetitions = 5000")
+    )
+    return toml, out
+
+
 def small_spec(output: Path, **overrides: Any) -> dict[str, Any]:
     table: dict[str, Any] = {
         "name": "small",

@@ -28,7 +28,7 @@ from qsearch.experiments.runner import (
 from qsearch.experiments.spec import SweepSpec, point_seed
 from qsearch.results import SearchResult
 
-from .sweep_helpers import comparable, issue_spec, small_spec, stored
+from .sweep_helpers import comparable, issue_spec, long_spec, small_spec, stored
 
 
 def test_rerun_skips_and_growth_runs_only_new_points(tmp_path: Path) -> None:
@@ -265,14 +265,7 @@ def test_ctrl_c_stops_the_local_pool_cleanly_and_keeps_whole_rows(tmp_path: Path
     import subprocess
     import sys
 
-    toml = tmp_path / "spec.toml"
-    out = tmp_path / "out"
-    toml.write_text(
-        issue_spec(out)
-        .replace("[64, 256, 1024]", "[65536]")
-        .replace('"grover", ', "")
-        .replace("repetitions = 20", "repetitions = 5000")
-    )
+    toml, out = long_spec(tmp_path)
     total = 10000
     command = [sys.executable, "-m", "qsearch", "sweep", "run", str(toml), "--workers", "2"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

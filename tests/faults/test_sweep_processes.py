@@ -13,25 +13,13 @@ import sys
 import time
 from pathlib import Path
 
-from experiments.sweep_helpers import issue_spec
+from experiments.sweep_helpers import long_spec
 
 from qsearch.experiments.runner import status
 from qsearch.experiments.spec import SweepSpec
 
 #: 10,000 classical points at N = 65536: long enough (tens of seconds on 2 cores) to interrupt.
 POINTS = 10000
-
-
-def _long_spec(tmp_path: Path) -> tuple[Path, Path]:
-    toml = tmp_path / "spec.toml"
-    out = tmp_path / "out"
-    toml.write_text(
-        issue_spec(out)
-        .replace("[64, 256, 1024]", "[65536]")
-        .replace('"grover", ', "")
-        .replace("repetitions = 20", "repetitions = 5000")
-    )
-    return toml, out
 
 
 def _start(toml: Path, *extra: str) -> subprocess.Popen[str]:
@@ -76,7 +64,7 @@ def _descendants(pid: int) -> set[int]:
 
 
 def test_sigkill_of_sweep_run_takes_its_workers_and_tracker_with_it(tmp_path: Path) -> None:
-    toml, out = _long_spec(tmp_path)
+    toml, out = long_spec(tmp_path)
     process = _start(toml, "--workers", "2")
     family: set[int] = set()
     try:
@@ -102,7 +90,7 @@ def test_sigkill_of_sweep_run_takes_its_workers_and_tracker_with_it(tmp_path: Pa
 
 
 def test_a_second_run_on_a_busy_store_computes_nothing_and_says_so(tmp_path: Path) -> None:
-    toml, out = _long_spec(tmp_path)
+    toml, out = long_spec(tmp_path)
     first = _start(toml, "--workers", "1")
     try:
         _wait_for_rows(toml, out, first)
