@@ -62,7 +62,7 @@ _EXPORTS: dict[str, str] = {
     "noisy_optimum": "qsearch.backends.resources:noisy_optimum",
     "oracles": "qsearch.oracles",
     "optimal_iterations": "qsearch.schedules:optimal_iterations",
-    "recall_vs_n_probe": "qsearch.retrieval.evaluation:recall_vs_n_probe",
+    "recall_vs_n_probe": "qsearch.retrieval.probe_curve:recall_vs_n_probe",
     "register_backend": "qsearch.backends.base:register_backend",
     "resources": "qsearch.backends.resources:resources",
     "retrieve": "qsearch.retrieval.retrieve:retrieve",
@@ -164,7 +164,8 @@ if TYPE_CHECKING:  # static analysers and IDEs see the eager imports
     from qsearch.retrieval.buckets import BucketIndex, BucketProblem
     from qsearch.retrieval.data import datasets
     from qsearch.retrieval.embed import embed
-    from qsearch.retrieval.evaluation import evaluate_retrieval, recall_vs_n_probe
+    from qsearch.retrieval.evaluation import evaluate_retrieval
+    from qsearch.retrieval.probe_curve import recall_vs_n_probe
     from qsearch.retrieval.retrieve import Hits, exact_knn, retrieve
     from qsearch.schedules import optimal_iterations
     from qsearch.testing import assert_backend_conforms

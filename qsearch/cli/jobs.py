@@ -286,8 +286,8 @@ def _add_service_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def register_cli(subparsers: Any) -> None:
-    """Add ``submit``, ``jobs list|status|cancel`` and ``collect`` to the ``qsearch`` command."""
+def _add_submit(subparsers: Any) -> None:
+    """The ``submit`` parser (its many flags are the runtime's options, one line each)."""
     submit = subparsers.add_parser(
         "submit",
         help="run a Grover program on an IBM device (or a fake_* snapshot) via the job store",
@@ -338,6 +338,11 @@ def register_cli(subparsers: Any) -> None:
     submit.add_argument("--yes", action="store_true", help="skip the confirmation prompt")
     _add_service_arguments(submit)
     submit.set_defaults(func=_cmd_submit)
+
+
+def register_cli(subparsers: Any) -> None:
+    """Add ``submit``, ``jobs list|status|cancel`` and ``collect`` to the ``qsearch`` command."""
+    _add_submit(subparsers)
 
     jobs = subparsers.add_parser("jobs", help="list runs or show one run's status")
     jobs_sub = jobs.add_subparsers(dest="jobs_command", metavar="{list,status,cancel}")

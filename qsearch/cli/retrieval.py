@@ -5,7 +5,7 @@
   extra; an integer is the id of a dataset item, which is left out of its own hits).
 * ``evaluate --dataset NAME``: the recall/cost table of :func:`qsearch.retrieval.evaluation.
   evaluate_retrieval`, plus CSV and PNG files, and the recall-vs-n_probe curve
-  (:func:`qsearch.retrieval.evaluation.recall_vs_n_probe`, ``NAME_n_probe.csv/.png``).
+  (:func:`qsearch.retrieval.probe_curve.recall_vs_n_probe`, ``NAME_n_probe.csv/.png``).
 * ``align --dataset NAME``: mutual k-NN alignment, CKA and cross-space recall
   (:func:`qsearch.retrieval.alignment.alignment_experiment`).
 """
@@ -160,7 +160,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     png = result.plot(out / f"{stem}.png")
     print(f"\nwrote {csv} and {png}")
     if not args.no_probe_curve:
-        from qsearch.retrieval.evaluation import recall_vs_n_probe, write_probe_curve
+        from qsearch.retrieval.probe_curve import recall_vs_n_probe, write_probe_curve
 
         curve = recall_vs_n_probe(
             args.dataset,

@@ -265,6 +265,8 @@ def noise_figure(table: pd.DataFrame) -> Figure:
         least
             two settings (e.g. ``noise = ["none", "fake_torino"]``).
     """
+    # Long by design (~90 lines): two panels sharing series, colours and limits; split, they
+    # would pass a dozen arguments back and forth.
     rows = _noise_settings(table)
     if rows.empty:
         raise ProblemError("noise_figure needs stored Grover points; the table has none.")

@@ -474,6 +474,8 @@ def retrieve(
         >>> int(hits.ids[0])
         0
     """
+    # Long by design (~95 lines): one pass of the pipeline (route, build, search, verify,
+    # bill) kept in order, so the bill reads top to bottom.
     if not isinstance(index, BucketIndex):
         raise ProblemError(
             f"The 'index' argument of retrieve must be a BucketIndex; got {type(index).__name__}."

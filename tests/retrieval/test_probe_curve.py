@@ -10,12 +10,8 @@ import pytest
 
 from qsearch.cli import main
 from qsearch.exceptions import ProblemError
-from qsearch.retrieval.evaluation import (
-    PROBE_COLUMNS,
-    evaluate_retrieval,
-    recall_vs_n_probe,
-    write_probe_curve,
-)
+from qsearch.retrieval.evaluation import evaluate_retrieval
+from qsearch.retrieval.probe_curve import PROBE_COLUMNS, recall_vs_n_probe, write_probe_curve
 
 
 @pytest.fixture(scope="module")
