@@ -67,6 +67,30 @@ def make_rng(seed: SeedLike, owner: str) -> np.random.Generator:
     return np.random.default_rng(int(seed))
 
 
+def finite_array(value: Any, name: str, owner: str, *, ndim: int) -> np.ndarray:
+    """``value`` as a non-empty float array with ``ndim`` dimensions and finite entries, or a
+    ProblemError naming the argument, the expectation and what was given."""
+    shape = "1-D sequence of real numbers" if ndim == 1 else f"{ndim}-D float array"
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ProblemError(
+            f"The {name!r} argument of {owner} must be a {shape}; got {type(value).__name__}."
+        ) from None
+    if array.ndim != ndim or 0 in array.shape:
+        raise ProblemError(
+            f"The {name!r} argument of {owner} must be a non-empty {shape}; got shape "
+            f"{array.shape}."
+        )
+    if not np.all(np.isfinite(array)):
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+        where = bad[0] if ndim == 1 else bad
+        raise ProblemError(
+            f"The {name!r} argument of {owner} must be finite; got {array[bad]} at index {where}."
+        )
+    return array
+
+
 def seed_record(seed: SeedLike) -> int | None:
     """The seed a result records: the int that reproduces the call, or None for a Generator/None."""
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):

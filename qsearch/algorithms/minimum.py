@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from qsearch._validation import SeedLike, check_int, child_seed, make_rng
+from qsearch._validation import SeedLike, check_int, child_seed, finite_array, make_rng
 from qsearch.algorithms._result import Tally, search_result
 from qsearch.backends.base import Backend, ClosedFormAmplification, get_backend, supports
 from qsearch.complexity import success_probability
@@ -59,24 +59,7 @@ def durr_hoyer_budget(num_items: int, k: int = 1) -> int:
 
 
 def _check_values(values: Any, owner: str) -> np.ndarray:
-    try:
-        array = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise ProblemError(
-            f"The 'values' argument of {owner} must be a 1-D sequence of real numbers; got "
-            f"{type(values).__name__}."
-        ) from None
-    if array.ndim != 1 or array.size == 0:
-        raise ProblemError(
-            f"The 'values' argument of {owner} must be a non-empty 1-D sequence of real "
-            f"numbers; got shape {array.shape}."
-        )
-    if not np.all(np.isfinite(array)):
-        bad = int(np.flatnonzero(~np.isfinite(array))[0])
-        raise ProblemError(
-            f"The 'values' argument of {owner} must be finite; got {array[bad]} at index {bad}."
-        )
-    return array
+    return finite_array(values, "values", owner, ndim=1)
 
 
 class _ThresholdRounds:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from qsearch._validation import SeedLike, check_int, make_rng
+from qsearch._validation import SeedLike, check_int, finite_array, make_rng
 from qsearch.exceptions import ProblemError
 
 #: Widest code accepted as packed integers (one uint64 per item).
@@ -29,20 +29,7 @@ def binary_codes(vectors: Any, bits: int, seed: SeedLike = None) -> np.ndarray:
         seed: seeds the Gaussian projection directions.
     """
     bits = check_int(bits, "bits", "binary_codes", minimum=1)
-    try:
-        x = np.asarray(vectors, dtype=float)
-    except (TypeError, ValueError):
-        raise ProblemError(
-            f"The 'vectors' argument of binary_codes must be a 2-D float array; got "
-            f"{type(vectors).__name__}."
-        ) from None
-    if x.ndim != 2 or x.shape[0] < 1 or x.shape[1] < 1:
-        raise ProblemError(
-            f"The 'vectors' argument of binary_codes must be a 2-D (N, d) array; got shape "
-            f"{x.shape}."
-        )
-    if not np.all(np.isfinite(x)):
-        raise ProblemError("The 'vectors' argument of binary_codes must be finite.")
+    x = finite_array(vectors, "vectors", "binary_codes", ndim=2)
     rng = make_rng(seed, "binary_codes")
     directions = rng.standard_normal((x.shape[1], bits))
     return (x @ directions > 0).astype(np.uint8)
