@@ -194,7 +194,7 @@ def test_dask_cluster_gives_the_same_rows_as_the_local_pool(tmp_path: Path) -> N
         report = sweep(small_spec(tmp_path / "dask", repetitions=4), client.get_executor())
         # The CLI's --dask ADDRESS path: connect, run with retries, close the client.
         toml = tmp_path / "spec.toml"
-        toml.write_text(issue_spec(tmp_path / "cli").replace("20", "1"))
+        toml.write_text(issue_spec(tmp_path / "cli").replace("repetitions = 20", "repetitions = 1"))
         code = main(["sweep", "run", str(toml), "--dask", cluster.scheduler_address])
     assert (report.new, report.lost, report.failed) == (32, 0, 0)
     assert comparable(stored(tmp_path / "dask")) == comparable(stored(tmp_path / "pool"))
