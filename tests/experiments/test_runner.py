@@ -55,7 +55,7 @@ def test_rows_hold_result_parameters_and_metadata(tmp_path: Path) -> None:
     sweep(small_spec(out, algorithms=["grover"], sizes=[2**30], marked=[1], repetitions=2))
     rows = stored(out)
     assert len(rows) == 2
-    row = rows[0]
+    row = next(r for r in rows if r["repetition"] == 0)  # the store keeps completion order
     assert row["status"] == "ok" and row["error"] is None
     assert (row["algorithm"], row["num_items"], row["num_marked"]) == ("grover", 2**30, 1)
     result = json.loads(row["result"])
