@@ -11,11 +11,10 @@ printed here contains one. qiskit and qiskit-ibm-runtime load inside the command
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from qsearch.cli._args import comma_ints
+from qsearch.cli._args import comma_ints, print_json
 
 if TYPE_CHECKING:
     from qsearch.backends.ibm.jobs import RunRecord
@@ -156,7 +155,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
     store = JobStore(args.store)
     runs = store.runs()
     if args.format == "json":
-        print(json.dumps([_summary(run) for run in runs], indent=2))
+        print_json([_summary(run) for run in runs])
         return 1 if any(run.corrupt for run in runs) else 0
     if not runs:
         print(f"no runs in {store.path}")
@@ -210,7 +209,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
     if not record.local and record.counts is None:
         record = refresh_run(store, record.run_id, service=_connect(args))
     if args.format == "json":
-        print(json.dumps(_summary(record), indent=2))
+        print_json(_summary(record))
     else:
         _describe(record)
     return 0
@@ -265,7 +264,7 @@ def _cmd_cancel(args: argparse.Namespace) -> int:
     service = None if record.local else _connect(args)
     record = cancel_run(store, record.run_id, service=service)
     if args.format == "json":
-        print(json.dumps(_summary(record), indent=2))
+        print_json(_summary(record))
     else:
         _describe(record)
     return 0

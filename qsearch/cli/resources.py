@@ -9,10 +9,9 @@ stays fast.
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
-from qsearch.cli._args import add_command, arg, comma_ints
+from qsearch.cli._args import add_command, arg, comma_ints, print_json
 
 
 def _cmd_resources(args: argparse.Namespace) -> int:
@@ -33,7 +32,7 @@ def _cmd_resources(args: argparse.Namespace) -> int:
         for k in ks
     ]
     if args.format == "json":
-        print(json.dumps(reports, indent=2))
+        print_json(reports)
         return 0
     keys = [key for key in reports[0] if not isinstance(reports[0][key], dict)]
     width = max(len(key) for key in keys)
